@@ -1,0 +1,63 @@
+# The README's two commands: `make demo` and `make test`. Both work on a fresh machine:
+# they create .venv, install the project, find or install Chromium and set up the database.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+export DO_NOT_TRACK := 1
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: demo test install install-dev chromium db lint pytest clean
+
+demo: install chromium db
+	$(PY) -m schedcu.demo
+
+test: install-dev chromium lint pytest
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+# Playwright's own Chromium where its download works; otherwise Debian's package. The client
+# looks for SCHEDCU_CHROMIUM, then Playwright's browser, then a system chromium.
+chromium: | $(PY)
+	@if [ -n "$$SCHEDCU_CHROMIUM" ] || command -v chromium >/dev/null 2>&1; then \
+		echo "Chromium: $${SCHEDCU_CHROMIUM:-$$(command -v chromium)}"; \
+	elif $(PY) -m playwright install chromium >/dev/null 2>&1; then \
+		echo "Chromium: installed by Playwright"; \
+	else \
+		echo "Chromium: Playwright's download is unavailable; installing Debian's chromium"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
+
+db: install
+	$(BIN)/schedcu db upgrade
+
+lint: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# PostgreSQL tests run when a server answers on 127.0.0.1:5432 (required when CI=true).
+pytest: install-dev
+	@if [ -z "$$SCHEDCU_TEST_POSTGRES_URL" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
+		export SCHEDCU_TEST_POSTGRES_URL="$(PG_TEST_URL)"; \
+	fi; \
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .schedcu .bench .pytest_cache .ruff_cache

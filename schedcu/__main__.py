@@ -1,0 +1,5 @@
+import sys
+
+from schedcu.cli import main
+
+sys.exit(main())

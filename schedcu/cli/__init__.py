@@ -1,0 +1,40 @@
+"""The `schedcu` command line.
+
+Each sub-command lives in its own module with a `register(subparsers)` function and imports
+what it needs only when it runs, so `schedcu --help` and `schedcu ods inspect` start fast (no
+Prefect, pandas or Playwright). Exit codes: 0 success, 1 the job failed, 2 a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+COMMAND_MODULES = ("schedcu.cli.db",)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="schedcu",
+        description="Import a radiology coverage template and Amion, and report coverage.",
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from schedcu.errors import SchedcuError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except SchedcuError as err:
+        where = f" ({err.location})" if err.location else ""
+        print(f"schedcu: {err.code}: {err.message}{where}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

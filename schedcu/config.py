@@ -1,0 +1,74 @@
+"""All settings in one place, read from `SCHEDCU_*` environment variables.
+
+`Settings()` is cheap; `get_settings()` caches one instance per process. The Amion access code
+is a `SecretStr`, so printing or logging the settings never shows it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCHEDCU_", extra="ignore")
+
+    home: Path = Path(".schedcu")
+    database_url: str | None = None
+    reports_dir: Path | None = None
+
+    # ODS reading limits (ODS_LAYOUTS.md: treat every byte as hostile).
+    ods_max_content_bytes: int = 200 * MB
+    ods_max_compression_ratio: float = 200.0
+    ods_max_rows: int = 200_000
+    ods_max_columns: int = 1_024
+    ods_max_cells: int = 5_000_000
+
+    # The service day and calendar (COVERAGE.md).
+    day_start: dt.time = dt.time(8, 0)
+    timezone: str = "America/New_York"
+    holidays: list[dt.date] = Field(default_factory=list)
+    splittable: dict[str, list[str]] = Field(
+        default_factory=lambda: {"ON": ["ON1", "ON2"], "Mid": ["MidC", "MidL"]}
+    )
+
+    # Amion (AMION.md). The code itself only ever comes from here or a Prefect Secret block.
+    amion_base_url: str | None = None
+    amion_code: SecretStr | None = None
+    amion_concurrency: int = 4
+    amion_requests_per_second: float = 8.0
+    amion_timeout_s: float = 30.0
+    amion_login_timeout_s: float = 30.0
+    amion_password_selector: str = "input[type=password]"
+    chromium: Path | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_postgres_url(cls, value: str | None) -> str | None:
+        """Accept the `postgres://` and `postgresql://` spellings; we drive psycopg 3."""
+        if value is None:
+            return None
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The configured URL, else a SQLite file under `home`."""
+        return self.database_url or f"sqlite:///{(self.home / 'schedcu.db').resolve()}"
+
+    @property
+    def resolved_reports_dir(self) -> Path:
+        return self.reports_dir or self.home / "reports"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

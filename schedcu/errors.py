@@ -1,0 +1,101 @@
+"""Errors of schedcu, each with a stable code and a sentence for a scheduling coordinator.
+
+    SchedcuError                      code, message, validation (the ValidationResult so far)
+    ├── ConfigurationError            bad settings or arguments (unknown hospital, months < 1, ...)
+    ├── SpreadsheetError              the .ods cannot be imported (phase 1, critical)
+    │   ├── NotOds                    not a zip, empty, .xlsx renamed, no content.xml
+    │   ├── EncryptedOds              password-protected document
+    │   ├── TemplateTooLarge          inflates or repeats beyond the configured limits
+    │   ├── MalformedOds              broken XML, DOCTYPE / entities, truncated stream
+    │   └── UnusableTemplate          readable, but no known layout or no shift instance
+    ├── AmionError                    phase 2
+    │   ├── AmionLoginFailed          the access code was refused on the login page (permanent)
+    │   ├── AmionBadCode              an export answered `NOFI=No file` (permanent)
+    │   ├── AmionUnexpectedResponse   HTML or garbage where an export was expected (permanent)
+    │   └── AmionTransient            timeout, 429, 5xx, connection reset (retried)
+    └── CoverageError                 phase 3
+
+`transient` says whether a retry can help; task retry policies read only that flag. Foreign
+exceptions (zipfile, lxml, Playwright, SQLAlchemy) are translated at their adapter, `from exc`.
+"""
+
+from __future__ import annotations
+
+from schedcu.validation import Severity, ValidationResult
+
+
+class SchedcuError(Exception):
+    """Base error. `str(err)` is the coordinator's sentence, never a traceback."""
+
+    code: str = "SCHEDCU_ERROR"
+    transient: bool = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        location: str | None = None,
+        validation: ValidationResult | None = None,
+    ) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.message = message
+        self.location = location
+        self.validation = validation if validation is not None else ValidationResult()
+        if not any(m.code == self.code and m.severity is Severity.ERROR for m in self.validation):
+            self.validation.error(self.code, message, location)
+
+
+class ConfigurationError(SchedcuError):
+    code = "INVALID_INPUT"
+
+
+class SpreadsheetError(SchedcuError):
+    code = "INVALID_ODS"
+
+
+class NotOds(SpreadsheetError):
+    code = "NOT_ODS"
+
+
+class EncryptedOds(SpreadsheetError):
+    code = "ENCRYPTED_ODS"
+
+
+class TemplateTooLarge(SpreadsheetError):
+    code = "TEMPLATE_TOO_LARGE"
+
+
+class MalformedOds(SpreadsheetError):
+    code = "MALFORMED_ODS"
+
+
+class UnusableTemplate(SpreadsheetError):
+    code = "UNKNOWN_LAYOUT"
+
+
+class AmionError(SchedcuError):
+    code = "AMION_ERROR"
+
+
+class AmionLoginFailed(AmionError):
+    code = "AMION_LOGIN_FAILED"
+
+
+class AmionBadCode(AmionError):
+    code = "AMION_BAD_CODE"
+
+
+class AmionUnexpectedResponse(AmionError):
+    code = "AMION_UNEXPECTED_RESPONSE"
+
+
+class AmionTransient(AmionError):
+    code = "AMION_TRANSIENT"
+    transient = True
+
+
+class CoverageError(SchedcuError):
+    code = "COVERAGE_FAILED"

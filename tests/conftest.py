@@ -1,0 +1,115 @@
+"""Shared fixtures: real SQLite and PostgreSQL databases, migrated once per session.
+
+`db_engine` runs a test on both backends. PostgreSQL comes from SCHEDCU_TEST_POSTGRES_URL (set by
+`make test` when a server answers on 127.0.0.1:5432); without it those tests skip with the reason,
+except in CI (`CI=true`), where a missing server fails the run.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine, make_url
+
+from schedcu.config import get_settings
+from schedcu.db import create_db_engine, upgrade
+
+POSTGRES_URL = os.environ.get("SCHEDCU_TEST_POSTGRES_URL")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
+FIXTURES_DIR = SHARED_DIR / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """No test sees the developer's SCHEDCU_* settings; each gets its own SCHEDCU_HOME."""
+    for name in list(os.environ):
+        if name.startswith("SCHEDCU_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SCHEDCU_HOME", str(tmp_path / "home"))
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def real_template_path() -> Path:
+    """The real department's template from ../shared/fixtures (required in CI)."""
+    path = FIXTURES_DIR / "cuSchedNormalized.ods"
+    if not path.is_file():
+        if IN_CI:
+            pytest.fail(f"{path} is missing: CI must run the tests on the shared fixtures")
+        pytest.skip(f"{path} is absent (a clone without ../shared/fixtures)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test session, dropped afterwards."""
+    if not POSTGRES_URL:
+        if IN_CI:
+            pytest.fail("CI requires PostgreSQL: SCHEDCU_TEST_POSTGRES_URL is not set")
+        pytest.skip("SCHEDCU_TEST_POSTGRES_URL is not set (no PostgreSQL on 127.0.0.1:5432)")
+    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    name = f"schedcu_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except sa.exc.OperationalError as exc:
+        if IN_CI:
+            raise
+        pytest.skip(f"PostgreSQL at SCHEDCU_TEST_POSTGRES_URL does not answer: {exc.orig}")
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    engine = create_db_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file; each test gets a copy, so migrations run once per session."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "schedcu.db"
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()  # the last connection to close checkpoints the WAL into the file
+    return path
+
+
+def _truncate_all(engine: Engine) -> None:
+    tables = ", ".join(
+        f'"{name}"' for name in sa.inspect(engine).get_table_names() if name != "alembic_version"
+    )
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty, migrated database: a SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path / "schedcu.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    engine = create_db_engine(url)
+    _truncate_all(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def db_engine(db_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(db_url)
+    yield engine
+    engine.dispose()
