@@ -1,0 +1,31 @@
+"""Name normalisation shared by the template, Amion matching and coverage (ODS_LAYOUTS.md).
+
+Names are compared after trimming, collapsing inner white space and case-folding; call positions
+also drop inner spaces (`Mid 3` = `Mid3`); people also read `Last, First` as `First Last`.
+The original spelling is always kept for display.
+"""
+
+from __future__ import annotations
+
+import re
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+def name_key(text: str) -> str:
+    """`'  CHONY   Neuro '` -> `'chony neuro'`."""
+    return _WHITESPACE.sub(" ", text).strip().casefold()
+
+
+def position_key(text: str) -> str:
+    """`'Mid 3'` and `'MID3'` -> `'mid3'`."""
+    return _WHITESPACE.sub("", text).casefold()
+
+
+def person_key(text: str) -> str:
+    """`'Smith,  Jane'` and `'jane smith'` -> `'jane smith'`."""
+    key = name_key(text)
+    if key.count(",") == 1:
+        last, first = (part.strip() for part in key.split(","))
+        key = f"{first} {last}".strip()
+    return key
