@@ -15,11 +15,14 @@
     │   └── AmionTransient            timeout, 429, 5xx, connection reset (retried)
     └── CoverageError                 phase 3
 
-`transient` says whether a retry can help; task retry policies read only that flag. Foreign
-exceptions (zipfile, lxml, Playwright, SQLAlchemy) are translated at their adapter, `from exc`.
+`transient` says whether a retry can help; `is_transient` extends it to the database and the
+network, and the task retry policies read only that. Foreign exceptions (zipfile, lxml,
+Playwright, SQLAlchemy) are translated at their adapter, `from exc`.
 """
 
 from __future__ import annotations
+
+import sqlalchemy.exc
 
 from schedcu.validation import Severity, ValidationResult
 
@@ -99,3 +102,13 @@ class AmionTransient(AmionError):
 
 class CoverageError(SchedcuError):
     code = "COVERAGE_FAILED"
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether trying again may succeed: a transient schedcu error, a lost or locked database
+    connection, a network time-out or reset. Validation and other permanent errors are not."""
+    if isinstance(exc, SchedcuError):
+        return exc.transient
+    if isinstance(exc, sqlalchemy.exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, sqlalchemy.exc.OperationalError)
+    return isinstance(exc, ConnectionError | TimeoutError)

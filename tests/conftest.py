@@ -113,3 +113,32 @@ def db_engine(db_url: str) -> Iterator[Engine]:
     engine = create_db_engine(db_url)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One real `prefect server start` per test session (API and UI); yields its API URL."""
+    from tests.utils.prefect_server import running_prefect_server
+
+    with running_prefect_server(tmp_path_factory.mktemp("prefect-server")) as api_url:
+        yield api_url
+
+
+@pytest.fixture(scope="session")
+def prefect_api(prefect_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Flows and tasks run in this process report to the session's Prefect server."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
+
+    home = tmp_path_factory.mktemp("prefect-client")
+    with temporary_settings({PREFECT_API_URL: prefect_server, PREFECT_HOME: home}):
+        yield prefect_server
+        _drain_prefect_workers()
+
+
+def _drain_prefect_workers() -> None:
+    """Send the last logs and events while the server still listens."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    APILogWorker.drain_all(timeout=10)
+    EventsWorker.drain_all(timeout=10)
