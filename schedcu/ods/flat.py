@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 
 from schedcu.ods.cells import Cell, cell_ref
 from schedcu.ods.reader import Row
-from schedcu.ods.sheetname import parse_time
+from schedcu.ods.sheetname import MAX_NAME, parse_time
 from schedcu.template import FlatShift
 from schedcu.validation import ValidationResult
 
@@ -21,6 +21,8 @@ OPTIONAL_COLUMNS = ("StartTime", "EndTime")
 _KEYS = {
     re.sub(r"[\s_]", "", name).casefold(): name for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 }
+# The ShiftInstance columns these values go to.
+_LENGTHS = {"ShiftType": MAX_NAME, "StudyType": MAX_NAME, "SpecialtyConstraint": 64}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _ISO_DURATION = re.compile(r"^PT(\d+)H(\d+)M(\d+(?:\.\d+)?)S$")
 
@@ -81,6 +83,12 @@ class FlatReader:
             cell = values.get(name)
             if cell is None or not (cell.text.strip() or cell.value):
                 return self._skip(row, self._columns[name], "MISSING_VALUE", f"{name} is empty")
+        for name, limit in _LENGTHS.items():
+            cell = values.get(name)
+            if cell is not None and len(cell.text.strip()) > limit:
+                return self._skip(
+                    row, cell.col, "NAME_TOO_LONG", f"{name} is longer than {limit} characters"
+                )
         date = self._date(values["Date"])
         if date is None:
             cell = values["Date"]

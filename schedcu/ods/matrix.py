@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from schedcu.names import name_key, position_key
 from schedcu.ods.cells import Cell, cell_ref, range_ref
 from schedcu.ods.reader import Row
-from schedcu.ods.sheetname import SheetName
+from schedcu.ods.sheetname import MAX_NAME, SheetName
 from schedcu.template import SheetRule
 from schedcu.validation import ValidationResult
 
@@ -113,6 +113,14 @@ def _read_grid(
             continue
         display = cell.text.strip()
         key = position_key(display)
+        if len(display) > MAX_NAME:
+            sink.warning(
+                "NAME_TOO_LONG",
+                f"A position name in sheet {sheet!r} is longer than {MAX_NAME} characters; the "
+                "column is ignored.",
+                cell_ref(sheet, header_row, cell.col),
+            )
+            continue
         if key in seen_positions:
             sink.warning(
                 "DUPLICATE_POSITION",

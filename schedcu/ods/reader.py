@@ -186,14 +186,9 @@ def _moved(cell: Cell, row: int) -> Cell:
 def _repeat(raw: str | None) -> int:
     if raw is None:
         return 1
-    try:
-        count = int(raw)
-    except ValueError:
-        raise MalformedOds(
-            f"The spreadsheet's content has an invalid repeat count {raw!r}."
-        ) from None
+    count = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else 0
     if count < 1:
-        raise MalformedOds(f"The spreadsheet's content has an invalid repeat count {raw!r}.")
+        raise MalformedOds(f"The spreadsheet's content has an invalid repeat count {raw[:20]!r}.")
     return count
 
 

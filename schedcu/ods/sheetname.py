@@ -36,6 +36,8 @@ _TIME = re.compile(
 )
 _WHITESPACE = re.compile(r"\s+")
 FIXED = "fixed"
+MAX_NAME = 200  # ShiftInstance.sheet_name
+MAX_CATEGORY = 64  # ShiftInstance.category
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +61,8 @@ class _Point:
 def parse_sheet_name(name: str) -> SheetName | None:
     """The parts of a matrix sheet name, or None when it does not follow the grammar."""
     text = _WHITESPACE.sub(" ", name).strip()
+    if len(name) > MAX_NAME:
+        return None
     match = _RANGE.match(text)
     if match is None:
         return None
@@ -74,7 +78,7 @@ def _head(words: list[str]) -> tuple[str, str | None, str | None] | None:
     if not words or len(words) > 3:
         return None
     category = CATEGORIES.get(words[0].casefold(), words[0])
-    if not category.isalpha():
+    if not category.isalpha() or len(category) > MAX_CATEGORY:
         return None
     day_type = scenario = None
     for word in words[1:]:

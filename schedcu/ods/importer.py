@@ -1,0 +1,173 @@
+"""Phase 1: import a coverage template into a DRAFT ScheduleVersion and its ShiftInstances.
+
+Everything is written in one transaction, the shift instances in bulk (one INSERT per batch).
+A version is identified by (hospital, file SHA-256, period); the unique constraint on those
+columns decides a race between two imports of the same file, never a read-then-write: the loser
+rolls back and returns the winner's version with INFO `ALREADY_IMPORTED`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from schedcu.calendar import period_end
+from schedcu.config import Settings, get_settings
+from schedcu.db import transaction
+from schedcu.errors import ConfigurationError, UnusableTemplate
+from schedcu.models import Hospital, ScheduleVersion, ShiftInstance, VersionStatus, utcnow
+from schedcu.ods.expand import expand_template
+from schedcu.ods.parse import parse_template
+from schedcu.validation import ValidationResult
+
+BATCH_SIZE = 5_000
+HASH_CHUNK = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOutcome:
+    version_id: int
+    shift_instance_count: int
+    already_imported: bool
+    validation: ValidationResult
+
+
+def import_schedule(
+    *,
+    engine: Engine,
+    hospital_code: str,
+    ods_path: Path,
+    start: dt.date,
+    months: int,
+    user_id: str | None = None,
+    flow_run_id: str | None = None,
+    settings: Settings | None = None,
+) -> ImportOutcome:
+    """Read `ods_path`, repeat it over `months` months from `start`, store it as a DRAFT version.
+
+    Raises ConfigurationError (unknown hospital, bad period) or a SpreadsheetError carrying the
+    ValidationResult (file unusable, or not one shift instance); nothing is written then.
+    """
+    settings = settings or get_settings()
+    if months < 1:
+        raise ConfigurationError(
+            f"The period must be at least one month (got {months}).", code="INVALID_PERIOD"
+        )
+    hospital_id, tz = _hospital(engine, hospital_code)
+    ods_path = Path(ods_path)
+    template, result = parse_template(ods_path, settings=settings)
+    end = period_end(start, months)
+    rows = list(
+        expand_template(
+            template,
+            start=start,
+            end=end,
+            tz=tz,
+            day_start=settings.day_start,
+            holidays=settings.holidays,
+        )
+    )
+    if not rows:
+        raise UnusableTemplate(
+            f"The template produces no shift for {start:%d %b %Y} - {end:%d %b %Y}: no sheet "
+            "applies to any date of the period (or no row of the shift list is dated in it).",
+            code="NO_SHIFT_INSTANCES",
+            validation=result,
+        )
+    version = ScheduleVersion(
+        hospital_id=hospital_id,
+        status=VersionStatus.DRAFT,
+        effective_start=start,
+        effective_end=end,
+        source_filename=ods_path.name[:500],
+        source_sha256=file_sha256(ods_path),
+        layout=template.layout,
+        template=template.to_dict(),
+        created_by=user_id,
+        flow_run_id=flow_run_id,
+    )
+    try:
+        version_id = _insert(engine, version, rows)
+    except sa.exc.IntegrityError:
+        existing = _existing(engine, version)
+        if existing is None:
+            raise
+        version_id, count = existing
+        result.info(
+            "ALREADY_IMPORTED",
+            f"This file was already imported for {start:%d %b %Y} - {end:%d %b %Y} "
+            f"(version {version_id}); that version is used.",
+        )
+        return ImportOutcome(version_id, count, True, result)
+    return ImportOutcome(version_id, len(rows), False, result)
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(HASH_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _hospital(engine: Engine, code: str) -> tuple[int, ZoneInfo]:
+    with Session(engine) as session:
+        hospital = session.exec(select(Hospital).where(Hospital.code == code)).first()
+    if hospital is None or hospital.id is None:
+        raise ConfigurationError(
+            f"No hospital has the code {code!r}; create it first or check the spelling.",
+            code="UNKNOWN_HOSPITAL",
+        )
+    try:
+        return hospital.id, ZoneInfo(hospital.timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigurationError(
+            f"Hospital {code!r} has an unknown time zone {hospital.timezone!r}.",
+            code="UNKNOWN_TIMEZONE",
+        ) from exc
+
+
+def _insert(engine: Engine, version: ScheduleVersion, rows: list[dict[str, Any]]) -> int:
+    """The version, then its shift instances in batches, all in one transaction."""
+    table = ShiftInstance.__table__  # type: ignore[attr-defined]
+    created_at = utcnow()
+    with transaction(engine) as session:
+        session.add(version)
+        session.flush()  # the identity constraint decides here, before any shift is written
+        assert version.id is not None
+        batches = iter(rows)
+        while batch := list(islice(batches, BATCH_SIZE)):
+            session.execute(
+                sa.insert(table),
+                [row | {"version_id": version.id, "created_at": created_at} for row in batch],
+            )
+        return version.id
+
+
+def _existing(engine: Engine, version: ScheduleVersion) -> tuple[int, int] | None:
+    with Session(engine) as session:
+        found = session.exec(
+            select(ScheduleVersion.id).where(
+                ScheduleVersion.hospital_id == version.hospital_id,
+                ScheduleVersion.source_sha256 == version.source_sha256,
+                ScheduleVersion.effective_start == version.effective_start,
+                ScheduleVersion.effective_end == version.effective_end,
+            )
+        ).first()
+        if found is None:
+            return None
+        count = session.exec(
+            select(sa.func.count())
+            .select_from(ShiftInstance)
+            .where(ShiftInstance.version_id == found)
+        ).one()
+    return found, count
