@@ -1,0 +1,1 @@
+"""Prefect flows of schedcu: the import, the coverage recalculation and the nightly refresh."""
