@@ -22,6 +22,8 @@ Playwright, SQLAlchemy) are translated at their adapter, `from exc`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import sqlalchemy.exc
 
 from schedcu.validation import Severity, ValidationResult
@@ -79,8 +81,33 @@ class UnusableTemplate(SpreadsheetError):
     code = "UNKNOWN_LAYOUT"
 
 
+@dataclass(frozen=True, slots=True)
+class AmionEvidence:
+    """What Amion showed when phase 2 failed, with the access code already masked.
+
+    `url` uses `Lo=***`; `html` is the page's HTML; `screenshot_png` the page as a PNG (None when
+    no page could be captured). The task layer turns these into Prefect artifacts.
+    """
+
+    url: str | None = None
+    html: str | None = None
+    screenshot_png: bytes | None = field(default=None, repr=False)
+
+
 class AmionError(SchedcuError):
     code = "AMION_ERROR"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        location: str | None = None,
+        validation: ValidationResult | None = None,
+        evidence: AmionEvidence | None = None,
+    ) -> None:
+        super().__init__(message, code=code, location=location, validation=validation)
+        self.evidence = evidence
 
 
 class AmionLoginFailed(AmionError):

@@ -12,7 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES = ("schedcu.cli.db", "schedcu.cli.ods")
+COMMAND_MODULES = ("schedcu.cli.db", "schedcu.cli.amion_sim", "schedcu.cli.ods")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,58 @@
+"""`schedcu amion-sim`: run the local Amion simulator until interrupted.
+
+The access code comes from `--code`, else SCHEDCU_AMION_CODE, else `demo`; it is never printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    sim = subparsers.add_parser(
+        "amion-sim",
+        help="serve a roster and a schedule as a local Amion on 127.0.0.1",
+        description="A local Amion for trying schedcu and for tests (AMION.md's contract).",
+    )
+    sim.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
+    sim.add_argument("--roster", required=True, help="roster YAML (AMION.md)")
+    sim.add_argument("--schedule", required=True, help="CSV date,position,name,start,end")
+    sim.add_argument("--code", help="access code to accept (default: SCHEDCU_AMION_CODE or demo)")
+    sim.add_argument("--fail-first", type=int, default=0, metavar="N", help="503 for N requests")
+    sim.add_argument("--delay", type=float, default=0.0, metavar="S", help="delay each response")
+    sim.add_argument("--truncate", action="store_true", help="cut every export short")
+    sim.add_argument("--html-instead", action="store_true", help="an HTML page, not the export")
+    sim.add_argument("--tab", action="store_true", help="serve the tab-separated export variant")
+    sim.set_defaults(handler=run_simulator)
+
+
+def run_simulator(args: argparse.Namespace) -> int:
+    import contextlib
+    import threading
+
+    from schedcu.amion.roster import load_roster
+    from schedcu.amion.schedule_file import load_schedule
+    from schedcu.amion.simulator import AmionSimulator, Faults
+    from schedcu.config import get_settings
+
+    settings = get_settings()
+    code = args.code or (settings.amion_code.get_secret_value() if settings.amion_code else "demo")
+    faults = Faults(
+        fail_first=args.fail_first,
+        delay=args.delay,
+        truncate=args.truncate,
+        html_instead=args.html_instead,
+        tab_separated=args.tab,
+    )
+    simulator = AmionSimulator(
+        roster=load_roster(args.roster),
+        schedule=load_schedule(args.schedule),
+        code=code,
+        port=args.port,
+        faults=faults,
+    )
+    with simulator:
+        print(f"Amion simulator serving on {simulator.url} (Ctrl-C to stop)", flush=True)
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+    return 0
