@@ -142,7 +142,7 @@ def _clock(point: _Point) -> dt.time | None:
 
 def _shortest_start(start: _Point, end: dt.time | None) -> _Point:
     """`5 - 6 pm`: give the start the am/pm that makes the window shortest."""
-    if end is None or not 1 <= start.hour <= 12:
+    if end is None or not 1 <= start.hour <= 12 or start.minute > 59:
         return start
     end_minutes = end.hour * 60 + end.minute
 
