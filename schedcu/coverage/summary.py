@@ -1,0 +1,223 @@
+"""The summary of COVERAGE.md, computed from the rows: JSON-serialisable, stored with the
+calculation and shown in the reports.
+
+Matrix: overall coverage = covered hours / hours that have a rule (COVERED + UNSTAFFED), then the
+same per study type, per site (the study type's first word) and per category, hours per status,
+and the longest gaps. Flat: staffed / required places, shifts per status, the overstaffed shifts.
+A gap is a run of UNSTAFFED (matrix) or UNCOVERED (flat) time of one study type, merged across
+adjacent segments, categories and days; NO_RULE time is the template's choice, not a gap.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from schedcu.coverage.result import CoverageRecord
+from schedcu.models import CoverageStatus, TemplateLayout
+
+MAX_GAPS = 10
+GAP_STATUSES = frozenset({CoverageStatus.UNSTAFFED, CoverageStatus.UNCOVERED})
+MATRIX_STATUSES = (CoverageStatus.COVERED, CoverageStatus.UNSTAFFED, CoverageStatus.NO_RULE)
+FLAT_STATUSES = (CoverageStatus.FULL, CoverageStatus.PARTIAL, CoverageStatus.UNCOVERED)
+
+
+def site_of(study_type: str | None) -> str:
+    """The hospital site a study type belongs to: its first word (`Allen MR Neuro` -> `Allen`)."""
+    return (study_type or "").split(" ", 1)[0] or "(none)"
+
+
+def _study_type_of(row: CoverageRecord) -> str:
+    return row.study_type or "(none)"
+
+
+def _percentage(part: float, whole: float) -> float | None:
+    return round(part / whole * 100, 2) if whole else None
+
+
+def _hours(value: float) -> float:
+    return round(value, 2)
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    study_type: str
+    start: dt.datetime
+    end: dt.datetime
+    status: CoverageStatus
+
+    @property
+    def hours(self) -> float:
+        return (self.end - self.start).total_seconds() / 3600
+
+    def label(self, tz: ZoneInfo) -> str:
+        """`Allen MR Neuro, Sat 14 Mar 22:00 – Sun 15 Mar 08:00, UNSTAFFED`."""
+        start, end = self.start.astimezone(tz), self.end.astimezone(tz)
+        return f"{self.study_type}, {start:%a %d %b %H:%M} – {end:%a %d %b %H:%M}, {self.status}"
+
+    def to_dict(self, tz: ZoneInfo) -> dict[str, Any]:
+        return {
+            "study_type": self.study_type,
+            "start": self.start.astimezone(tz).isoformat(),
+            "end": self.end.astimezone(tz).isoformat(),
+            "hours": _hours(self.hours),
+            "status": self.status.value,
+            "label": self.label(tz),
+        }
+
+
+def merged_gaps(rows: Sequence[CoverageRecord]) -> list[Gap]:
+    """Every gap, longest first: runs of one study type's gap status that touch or overlap."""
+    runs: dict[tuple[str, CoverageStatus], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(
+        list
+    )
+    for row in rows:
+        if row.status in GAP_STATUSES:
+            runs[(row.study_type or "", row.status)].append((row.start, row.end))
+    gaps = []
+    for (study_type, status), spans in runs.items():
+        spans.sort()
+        start, end = spans[0]
+        for next_start, next_end in spans[1:]:
+            if next_start <= end:
+                end = max(end, next_end)
+                continue
+            gaps.append(Gap(study_type, start, end, status))
+            start, end = next_start, next_end
+        gaps.append(Gap(study_type, start, end, status))
+    gaps.sort(key=lambda g: (-(g.end - g.start), g.start, g.study_type))
+    return gaps
+
+
+def _matrix_groups(
+    rows: Sequence[CoverageRecord], key: Callable[[CoverageRecord], str]
+) -> dict[str, dict[str, Any]]:
+    hours: dict[str, dict[CoverageStatus, float]] = defaultdict(
+        lambda: dict.fromkeys(MATRIX_STATUSES, 0.0)
+    )
+    for row in rows:
+        hours[key(row)][row.status] += row.hours
+    groups = {}
+    for name, by_status in hours.items():
+        covered = by_status[CoverageStatus.COVERED]
+        ruled = covered + by_status[CoverageStatus.UNSTAFFED]
+        groups[name] = {
+            "percentage": _percentage(covered, ruled),
+            "covered_hours": _hours(covered),
+            "unstaffed_hours": _hours(by_status[CoverageStatus.UNSTAFFED]),
+            "no_rule_hours": _hours(by_status[CoverageStatus.NO_RULE]),
+            "ruled_hours": _hours(ruled),
+        }
+    return groups
+
+
+def _flat_groups(
+    rows: Sequence[CoverageRecord], key: Callable[[CoverageRecord], str]
+) -> dict[str, dict[str, Any]]:
+    totals: dict[str, dict[str, int]] = defaultdict(
+        lambda: {"required": 0, "staffed": 0, "FULL": 0, "PARTIAL": 0, "UNCOVERED": 0}
+    )
+    for row in rows:
+        group = totals[key(row)]
+        required, assigned = row.required or 0, row.assigned or 0
+        group["required"] += required
+        group["staffed"] += min(assigned, required)
+        group[row.status.value] += 1
+    return {
+        name: {"percentage": _percentage(t["staffed"], t["required"])} | t
+        for name, t in totals.items()
+    }
+
+
+def summarise(
+    rows: Sequence[CoverageRecord],
+    *,
+    layout: TemplateLayout,
+    tz: ZoneInfo,
+    period_start: dt.date | None,
+    period_end: dt.date | None,
+) -> dict[str, Any]:
+    """The summary dict stored on the CoverageCalculation (see the module docstring)."""
+    statuses = MATRIX_STATUSES if layout is TemplateLayout.MATRIX else FLAT_STATUSES
+    hours = dict.fromkeys((s.value for s in statuses), 0.0)
+    counts = dict.fromkeys((s.value for s in statuses), 0)
+    for row in rows:
+        hours[row.status.value] += row.hours
+        counts[row.status.value] += 1
+    gaps = merged_gaps(rows)
+    summary: dict[str, Any] = {
+        "layout": layout.value,
+        "timezone": tz.key,
+        "period": {
+            "start": period_start.isoformat() if period_start else None,
+            "end": period_end.isoformat() if period_end else None,
+        },
+        "row_count": len(rows),
+        "hours": {status: _hours(value) for status, value in hours.items()},
+        "counts": counts,
+        "gap_count": len(gaps),
+        "gaps": [gap.to_dict(tz) for gap in gaps[:MAX_GAPS]],
+    }
+    if layout is TemplateLayout.MATRIX:
+        covered, unstaffed = hours["COVERED"], hours["UNSTAFFED"]
+        summary["overall_percentage"] = _percentage(covered, covered + unstaffed)
+        summary["hours"]["ruled"] = _hours(covered + unstaffed)
+        groups = _matrix_groups
+    else:
+        required = sum(row.required or 0 for row in rows)
+        staffed = sum(min(row.assigned or 0, row.required or 0) for row in rows)
+        summary["overall_percentage"] = _percentage(staffed, required)
+        summary["overstaffed"] = [
+            {
+                "service_date": row.service_date.isoformat(),
+                "position": row.positions[0] if row.positions else None,
+                "study_type": row.study_type,
+                "required": row.required,
+                "assigned": row.assigned,
+                "persons": list(row.persons),
+            }
+            for row in rows
+            if (row.assigned or 0) > (row.required or 0)
+        ]
+        groups = _flat_groups
+    summary["by_study_type"] = groups(rows, _study_type_of)
+    summary["by_site"] = groups(rows, lambda row: site_of(row.study_type))
+    summary["by_category"] = groups(rows, lambda row: row.category or "(none)")
+    return summary
+
+
+def daily_shares(
+    rows: Sequence[CoverageRecord],
+) -> tuple[list[dt.date], list[str], list[list[float | None]]]:
+    """Per service day and study type, the share (0..1) of the ruled time (matrix) or required
+    places (flat) that is covered; None where nothing is ruled. For the heatmap."""
+    covered: dict[tuple[dt.date, str], float] = defaultdict(float)
+    ruled: dict[tuple[dt.date, str], float] = defaultdict(float)
+    dates: dict[dt.date, None] = {}
+    types: dict[str, None] = {}
+    for row in rows:
+        name = _study_type_of(row)
+        dates.setdefault(row.service_date)
+        types.setdefault(name)
+        cell = (row.service_date, name)
+        if row.required is not None:
+            ruled[cell] += row.required
+            covered[cell] += min(row.assigned or 0, row.required)
+        elif row.status is not CoverageStatus.NO_RULE:
+            ruled[cell] += row.hours
+            if row.status is CoverageStatus.COVERED:
+                covered[cell] += row.hours
+    day_list = sorted(dates)
+    type_list = list(types)
+    grid = [
+        [
+            covered[(day, name)] / ruled[(day, name)] if ruled.get((day, name)) else None
+            for day in day_list
+        ]
+        for name in type_list
+    ]
+    return day_list, type_list, grid

@@ -1,0 +1,162 @@
+"""Hand-made templates, rosters and assignments for the coverage tests, without a database."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo
+
+from schedcu.calendar import place_window
+from schedcu.config import Settings
+from schedcu.coverage import CoverageResult, calculate_coverage
+from schedcu.models import Assignment, Person, ShiftInstance, Specialty, TemplateLayout
+from schedcu.names import position_key
+from schedcu.ods.expand import expand_template
+from schedcu.template import FlatShift, SheetRule, Template
+
+TZ = ZoneInfo("America/New_York")
+DAY_START = dt.time(8)
+_ids = itertools.count(1)
+
+
+def clock(text: str) -> dt.time:
+    return dt.time.fromisoformat(text)
+
+
+def sheet(
+    name: str,
+    start: str,
+    end: str,
+    marks: Mapping[str, Sequence[str]],
+    *,
+    category: str = "Mid",
+    day_type: str | None = None,
+    scenario: str | None = None,
+    study_types: Sequence[str] | None = None,
+    order: int = 0,
+) -> SheetRule:
+    """A sheet; `study_types` defaults to every marked type (pass more for unmarked rows)."""
+    listed = study_types or list(dict.fromkeys(t for types in marks.values() for t in types))
+    return SheetRule(
+        name=name,
+        category=category,
+        day_type=day_type,
+        scenario=scenario,
+        start=clock(start),
+        end=clock(end),
+        positions=tuple(marks),
+        study_types=tuple(listed),
+        marks={position: tuple(types) for position, types in marks.items()},
+        order=order,
+    )
+
+
+def matrix(*sheets: SheetRule) -> Template:
+    ordered = tuple(dataclasses.replace(s, order=i) for i, s in enumerate(sheets))
+    types = tuple(dict.fromkeys(t for s in ordered for t in s.study_types))
+    return Template(layout=TemplateLayout.MATRIX, sheets=ordered, study_types=types)
+
+
+def instances(
+    template: Template, start: dt.date, end: dt.date, *, holidays: Iterable[dt.date] = ()
+) -> list[ShiftInstance]:
+    """The shift instances phase 1 would create (its own expansion), with ids."""
+    return [
+        ShiftInstance(id=next(_ids), version_id=1, **row)
+        for row in expand_template(
+            template, start=start, end=end, tz=TZ, day_start=DAY_START, holidays=holidays
+        )
+    ]
+
+
+def person(name: str, specialty: Specialty | None = Specialty.BOTH) -> Person:
+    return Person(
+        id=next(_ids), hospital_id=1, name=name, name_key=name.casefold(), specialty=specialty
+    )
+
+
+def assign(
+    who: Person,
+    day: dt.date,
+    position: str,
+    start: str | None = None,
+    end: str | None = None,
+    *,
+    shift_instance_id: int | None = None,
+) -> Assignment:
+    """An Amion row: times are clock times of the service day, as Amion writes them."""
+    start_at = end_at = None
+    if start is not None and end is not None:
+        start_at, end_at = place_window(day, clock(start), clock(end), day_start=DAY_START, tz=TZ)
+    return Assignment(
+        id=next(_ids),
+        version_id=1,
+        person_id=who.id,
+        service_date=day,
+        shift_name=position,
+        position_key=position_key(position),
+        start_at=start_at.astimezone(dt.UTC) if start_at else None,
+        end_at=end_at.astimezone(dt.UTC) if end_at else None,
+        shift_instance_id=shift_instance_id,
+    )
+
+
+def settings(**overrides: object) -> Settings:
+    return Settings(**overrides)
+
+
+def calculate(
+    template: Template,
+    days: tuple[dt.date, dt.date],
+    assignments: Sequence[Assignment] = (),
+    persons: Sequence[Person] = (),
+    **setting_overrides: object,
+) -> CoverageResult:
+    config = settings(**setting_overrides)
+    return calculate_coverage(
+        template=template,
+        shift_instances=instances(template, *days, holidays=config.holidays),
+        assignments=assignments,
+        persons=persons,
+        settings=config,
+        tz=TZ,
+    )
+
+
+def local(moment: dt.datetime) -> str:
+    """`'Sat 22:00'`: a row boundary as a coordinator reads it."""
+    return f"{moment.astimezone(TZ):%a %H:%M}"
+
+
+def segments(
+    result: CoverageResult, study_type: str, day: dt.date | None = None
+) -> list[tuple[str, str, str, tuple[str, ...], tuple[str, ...]]]:
+    """(start, end, status, positions, persons) of one study type, in time order."""
+    return [
+        (local(r.start), local(r.end), r.status.value, r.positions, r.persons)
+        for r in result.rows
+        if r.study_type == study_type and (day is None or r.service_date == day)
+    ]
+
+
+def flat(*shifts: tuple[dt.date, str, int, str]) -> Template:
+    """A flat template from (date, shift type, required staffing, study type)."""
+    return Template(
+        layout=TemplateLayout.FLAT,
+        shifts=tuple(
+            FlatShift(
+                date=day,
+                shift_type=shift_type,
+                required_staffing=required,
+                specialty_constraint=None,
+                study_type=study_type,
+                start=clock("17:00"),
+                end=clock("08:00"),
+                location=f"'Shifts'!A{row}",
+            )
+            for row, (day, shift_type, required, study_type) in enumerate(shifts, start=2)
+        ),
+        study_types=tuple(dict.fromkeys(s[3] for s in shifts)),
+    )
