@@ -96,18 +96,17 @@ def download_exports(
 
     if browser is not None:
         return _download(browser, base_url, code, months, settings)
-    with sync_playwright() as playwright:
-        from schedcu.amion.browser import launch_browser
+    from schedcu.amion.browser import launch_browser
 
-        try:
+    try:
+        with sync_playwright() as playwright:
             own_browser = launch_browser(playwright, settings)
-        except PlaywrightError as exc:
-            failure = translate_playwright_error(exc, code=code, action="starting Chromium")
-        else:
             try:
                 return _download(own_browser, base_url, code, months, settings)
             finally:
                 own_browser.close()
+    except PlaywrightError as exc:  # _download translates its own; these are start-up errors
+        failure = translate_playwright_error(exc, code=code, action="starting Chromium")
     raise failure
 
 

@@ -61,6 +61,8 @@ class _State:
     failed: int = 0
     requests: int = 0
     exports: list[tuple[int, int]] = field(default_factory=list)
+    in_flight: int = 0
+    max_in_flight: int = 0
     sessions: set[str] = field(default_factory=set)
 
 
@@ -161,6 +163,11 @@ class AmionSimulator:
         return self._state.requests
 
     @property
+    def max_exports_in_flight(self) -> int:
+        """The most export requests served at the same time since the last reset."""
+        return self._state.max_in_flight
+
+    @property
     def export_requests(self) -> list[tuple[int, int]]:
         with self._lock:
             return list(self._state.exports)
@@ -192,6 +199,16 @@ class AmionSimulator:
     def _record_export(self, year: int, month: int) -> None:
         with self._lock:
             self._state.exports.append((year, month))
+
+    def _export_started(self) -> None:
+        with self._lock:
+            state = self._state
+            state.in_flight += 1
+            state.max_in_flight = max(state.max_in_flight, state.in_flight)
+
+    def _export_ended(self) -> None:
+        with self._lock:
+            self._state.in_flight = max(0, self._state.in_flight - 1)
 
     def export_text(self, year: int, month: int, *, tab_separated: bool = False) -> bytes:
         key = (year, month, tab_separated)
@@ -287,12 +304,21 @@ class _Handler(BaseHTTPRequestHandler):
         parts = urlsplit(self.path)
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         is_export = parts.path == "/cgi-bin/ocs" and query.get("Rpt") == EXPORT_REPORT
+        if is_export:
+            self.simulator._export_started()
+        try:
+            self._get(parts.path, query, is_export)
+        finally:
+            if is_export:
+                self.simulator._export_ended()
+
+    def _get(self, path: str, query: dict[str, str], is_export: bool) -> None:
         if not self._pass_faults(is_export):
             return
         sim = self.simulator
-        if parts.path == "/":
+        if path == "/":
             self._send(HTTPStatus.OK, sim.front_page())
-        elif parts.path != "/cgi-bin/ocs":
+        elif path != "/cgi-bin/ocs":
             self._send(HTTPStatus.NOT_FOUND, _page("Not found", "<h1>Not found</h1>"))
         elif not sim._has_session(self._session()):
             self._send(HTTPStatus.OK, sim.front_page())
