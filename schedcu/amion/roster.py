@@ -17,6 +17,7 @@ the hospital who is not in the roster any more becomes inactive; nobody is ever 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +30,21 @@ from schedcu.errors import ConfigurationError
 from schedcu.models import Person, Specialty, utcnow
 from schedcu.names import person_key
 from schedcu.validation import ValidationResult
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
+class _RosterLoader(yaml.SafeLoader):
+    """YAML 1.2 booleans only: YAML 1.1 reads `ON:` (the overnight category) as True."""
+
+
+_RosterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _BOOL_TAG]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_RosterLoader.add_implicit_resolver(
+    _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 class RosterError(ConfigurationError):
@@ -82,7 +98,7 @@ def load_roster(path: Path | str) -> Roster:
     """Read and check a roster file."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_RosterLoader)
     except OSError as exc:
         raise RosterError(f"The roster file {path.name} cannot be read ({exc.strerror}).") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
