@@ -8,13 +8,18 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
 from schedcu.calendar import place_window
 from schedcu.config import Settings
 from schedcu.coverage import CoverageResult, calculate_coverage
+from schedcu.db import transaction
 from schedcu.models import Assignment, Person, ShiftInstance, Specialty, TemplateLayout
 from schedcu.names import position_key
 from schedcu.ods.expand import expand_template
 from schedcu.template import FlatShift, SheetRule, Template
+from tests.utils.builders import make_hospital, make_person, make_version
 
 TZ = ZoneInfo("America/New_York")
 DAY_START = dt.time(8)
@@ -160,3 +165,40 @@ def flat(*shifts: tuple[dt.date, str, int, str]) -> Template:
         ),
         study_types=tuple(dict.fromkeys(s[3] for s in shifts)),
     )
+
+
+def store_version(
+    engine: Engine,
+    template: Template,
+    days: tuple[dt.date, dt.date],
+    roster: Sequence[tuple[str, Specialty]] = (),
+    shifts: Sequence[tuple[str, dt.date, str, str | None, str | None]] = (),
+) -> int:
+    """A hospital, its roster, a version of `template` over `days` with its shift instances, and
+    assignments given as (person name, service day, position, start, end); the version's id."""
+    with transaction(engine) as session:
+        hospital = make_hospital(session)
+        version = make_version(
+            session,
+            hospital,
+            effective_start=days[0],
+            effective_end=days[1],
+            layout=template.layout,
+            template=template.to_dict(),
+        )
+        rows = [
+            {**row, "version_id": version.id}
+            for row in expand_template(
+                template, start=days[0], end=days[1], tz=TZ, day_start=DAY_START
+            )
+        ]
+        session.execute(sa.insert(ShiftInstance.__table__), rows)
+        people = {
+            name: make_person(session, hospital, name=name, specialty=specialty)
+            for name, specialty in roster
+        }
+        for name, day, position, start, end in shifts:
+            row = assign(people[name], day, position, start, end)
+            row.id, row.version_id = None, version.id
+            session.add(row)
+        return version.id
