@@ -52,6 +52,7 @@ class FlatReader:
         self._dates: dict[str, dt.date | None] = {}
         self._times: dict[str, dt.time | None] = {}
         self._strings: dict[str, str] = {}
+        self._prefix = cell_ref(sheet, 0, 0)[:-1]  # `'Sheet'!A`, completed by the row number
         if ("StartTime" in columns) != ("EndTime" in columns):
             present = "StartTime" if "StartTime" in columns else "EndTime"
             result.warning(
@@ -120,7 +121,7 @@ class FlatReader:
             study_type=self._string(values["StudyType"].text),
             start=start,
             end=end,
-            location=cell_ref(self.sheet, row, 0),
+            location=f"{self._prefix}{row + 1}",
         )
 
     def _window(self, row: int, values: dict[str, Cell]) -> tuple[dt.time, dt.time] | None:

@@ -39,6 +39,7 @@ TX_TAB = f"{{{_TEXT}}}tab"
 TX_BREAK = f"{{{_TEXT}}}line-break"
 A_C = f"{{{_TEXT}}}c"
 O_ANNOTATION = f"{{{_OFFICE}}}annotation"
+O_SPREADSHEET = f"{{{_OFFICE}}}spreadsheet"
 A_VALUE_TYPE = f"{{{_OFFICE}}}value-type"
 VALUE_ATTRIBUTES = {
     "float": f"{{{_OFFICE}}}value",
@@ -72,9 +73,10 @@ class _Budget:
         self.max_columns = settings.ods_max_columns
         self.cells_left = settings.ods_max_cells
 
-    def take_cells(self, count: int, where: str) -> None:
+    def take_cells(self, count: int, sheet: str, row: int) -> None:
         self.cells_left -= count
         if self.cells_left < 0:
+            where = cell_ref(sheet, row, 0)
             raise TemplateTooLarge(
                 f"The spreadsheet has more than the limit of filled cells (stopped at {where}); "
                 "remove unused rows and columns.",
@@ -104,9 +106,14 @@ def _rows_until_end(events: Iterator[tuple]) -> Iterator[Row]:
 
 
 def _events(stream: BinaryIO, budget: _Budget) -> Iterator[tuple]:
+    """("sheet", name), ("row", (index, cells))..., ("end",) per top-level table.
+
+    Only end events are asked for (half the round trips into Python): a sheet starts at the end
+    of its first row, or at its own end when it has no row. Tables nested in cells are skipped.
+    """
     parser = etree.iterparse(
         stream,
-        events=("start", "end"),
+        events=("end",),
         tag=(T_TABLE, T_ROW),
         resolve_entities=False,
         no_network=True,
@@ -115,51 +122,65 @@ def _events(stream: BinaryIO, budget: _Budget) -> Iterator[tuple]:
         remove_comments=True,
         remove_pis=True,
     )
-    sheet: str | None = None
+    table: etree._Element | None = None
+    sheet = ""
     row_index = 0
-    depth = 0
     checked = False
     try:
-        for action, element in parser:
+        for _, element in parser:
             if not checked:
                 _refuse_doctype(element)
                 checked = True
             if element.tag == T_TABLE:
-                if action == "start":
-                    depth += 1
-                    if depth == 1:
-                        sheet, row_index = element.get(A_NAME) or f"Sheet{depth}", 0
-                        yield ("sheet", sheet)
-                    continue
-                depth -= 1
-                if depth == 0:
-                    sheet = None
+                if _is_sheet(element):
+                    if table is not element:
+                        yield ("sheet", element.get(A_NAME) or "")
+                    table = None
                     yield ("end",)
-                element.clear()
+                    element.clear()
                 continue
-            if action == "start" or depth != 1 or sheet is None:
-                continue
-            repeat = _repeat(element.get(A_ROWS_REPEATED))
+            parent = element.getparent()
+            if parent is not table:
+                owner = _owning_table(parent)
+                if owner is None or not _is_sheet(owner):
+                    continue
+                if owner is not table:
+                    table, sheet, row_index = owner, owner.get(A_NAME) or "", 0
+                    yield ("sheet", sheet)
+            raw_repeat = element.get(A_ROWS_REPEATED)
+            repeat = 1 if raw_repeat is None else _repeat(raw_repeat)
             cells = _row_cells(element, sheet, row_index, budget)
             if cells:
                 if row_index + repeat > budget.max_rows:
                     raise _too_many_rows(sheet, row_index, budget.max_rows)
-                budget.take_cells(len(cells) * repeat, cell_ref(sheet, row_index, 0))
+                budget.take_cells(len(cells) * repeat, sheet, row_index)
                 yield ("row", (row_index, cells))
                 for offset in range(1, repeat):
                     index = row_index + offset
                     yield ("row", (index, [_moved(cell, index) for cell in cells]))
             row_index += repeat
             element.clear(keep_tail=False)
-            parent = element.getparent()
-            if parent is not None:
-                while element.getprevious() is not None:
-                    del parent[0]
+            while element.getprevious() is not None:
+                del parent[0]
+        if not checked and parser.root is not None:
+            _refuse_doctype(parser.root)
     except etree.XMLSyntaxError as exc:
         raise MalformedOds(
             f"The spreadsheet's content is damaged (invalid XML: {exc.msg}); save it again "
             "from LibreOffice or Excel and retry."
         ) from exc
+
+
+def _owning_table(element: etree._Element | None) -> etree._Element | None:
+    """The nearest table around a row (rows may sit in header-rows or row-groups)."""
+    while element is not None and element.tag != T_TABLE:
+        element = element.getparent()
+    return element
+
+
+def _is_sheet(table: etree._Element) -> bool:
+    parent = table.getparent()
+    return parent is not None and parent.tag == O_SPREADSHEET
 
 
 def _refuse_doctype(element: etree._Element) -> None:
@@ -193,44 +214,63 @@ def _repeat(raw: str | None) -> int:
 
 
 def _row_cells(row: etree._Element, sheet: str, row_index: int, budget: _Budget) -> list[Cell]:
+    """The non-empty cells of a row. The hot loop of the reader: the common cell (one
+    paragraph of plain text) is read inline, without a function call."""
     cells: list[Cell] = []
     col = 0
     for element in row:
         tag = element.tag
-        if tag != T_CELL and tag != T_COVERED:
-            continue
-        repeat = _repeat(element.get(A_COLS_REPEATED))
+        raw_repeat = element.get(A_COLS_REPEATED)
+        repeat = 1 if raw_repeat is None else _repeat(raw_repeat)
         if tag == T_CELL:
-            cell = _cell(element, sheet, row_index, col)
-            if cell is not None:
-                if col + repeat > budget.max_columns:
-                    raise TemplateTooLarge(
-                        f"Sheet {sheet!r} has filled columns beyond the limit of "
-                        f"{budget.max_columns:,} columns; remove unused columns.",
-                        location=cell_ref(sheet, row_index, col),
-                    )
-                cells.append(cell)
-                cells.extend(
-                    Cell(row_index, col + offset, cell.text, cell.value_type, cell.value)
-                    for offset in range(1, repeat)
-                )
+            value_type = element.get(A_VALUE_TYPE)
+            count = len(element)
+            if count or value_type is not None:
+                value = None
+                if value_type is not None and value_type != "string":
+                    attribute = VALUE_ATTRIBUTES.get(value_type)
+                    value = element.get(attribute) if attribute is not None else None
+                text = ""
+                if count == 1:
+                    child = element[0]
+                    child_tag = child.tag
+                    if child_tag in (TX_P, TX_H):
+                        text = _inline(child, sheet, row_index, col) if len(child) else child.text
+                        if text is None:
+                            text = ""
+                        elif "  " in text or "\n" in text or "\t" in text or "\r" in text:
+                            text = _WHITESPACE.sub(" ", text)
+                elif count:
+                    text = _paragraphs(element, sheet, row_index, col)
+                if text or value is not None:
+                    if col + repeat > budget.max_columns:
+                        raise _too_many_columns(sheet, row_index, col, budget.max_columns)
+                    cells.append(Cell(row_index, col, text, value_type, value))
+                    if repeat > 1:
+                        cells.extend(
+                            Cell(row_index, col + offset, text, value_type, value)
+                            for offset in range(1, repeat)
+                        )
+        elif tag != T_COVERED:
+            continue
         col += repeat
     return cells
 
 
-def _cell(element: etree._Element, sheet: str, row: int, col: int) -> Cell | None:
-    value_type = element.get(A_VALUE_TYPE)
-    value = element.get(VALUE_ATTRIBUTES[value_type]) if value_type in VALUE_ATTRIBUTES else None
-    if len(element) == 0:
-        text = ""
-    else:
-        paragraphs = [
-            _inline(child, sheet, row, col) for child in element if child.tag in (TX_P, TX_H)
-        ]
-        text = "\n".join(paragraphs)
-    if not text and value is None:
-        return None
-    return Cell(row, col, text, value_type, value)
+def _too_many_columns(sheet: str, row: int, col: int, limit: int) -> TemplateTooLarge:
+    return TemplateTooLarge(
+        f"Sheet {sheet!r} has filled columns beyond the limit of {limit:,} columns; remove "
+        "unused columns.",
+        location=cell_ref(sheet, row, col),
+    )
+
+
+def _paragraphs(element: etree._Element, sheet: str, row: int, col: int) -> str:
+    return "\n".join(
+        _inline(child, sheet, row, col)
+        for child in element
+        if child.tag == TX_P or child.tag == TX_H
+    )
 
 
 def _plain(text: str | None) -> str:
