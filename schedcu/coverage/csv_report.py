@@ -1,0 +1,28 @@
+"""The rows as a .csv file (UTF-8, one header line)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from schedcu.coverage.result import CoverageRecord
+from schedcu.coverage.table import header, lines
+from schedcu.models import TemplateLayout
+
+
+def write_csv(
+    path: Path, rows: Sequence[CoverageRecord], *, layout: TemplateLayout, tz: ZoneInfo
+) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header(layout))
+        for values in lines(rows, layout=layout, tz=tz):
+            writer.writerow(
+                v.isoformat() if isinstance(v, dt.date) else ("" if v is None else v)
+                for v in values
+            )
+    return path
