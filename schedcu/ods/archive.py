@@ -38,6 +38,17 @@ _LOCAL_HEADER = struct.Struct("<4s5HL2L2H")
 _LOCAL_SIGNATURE = b"PK\x03\x04"
 _OOXML_MARKERS = ("[Content_Types].xml", "xl/workbook.xml")
 _ENCRYPTED_FLAG = 0x1
+# What zipfile raises on a damaged directory (UnicodeDecodeError is a ValueError).
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    ValueError,
+    EOFError,
+    NotImplementedError,
+    OverflowError,
+    struct.error,
+)
 
 
 class CountedInflater(io.RawIOBase):
@@ -79,7 +90,13 @@ class CountedInflater(io.RawIOBase):
                 ended = not data
             else:
                 raw = self._pending or self._raw(CHUNK)
-                data = self._inflater.decompress(raw, size)
+                try:
+                    data = self._inflater.decompress(raw, size)
+                except zlib.error as exc:
+                    raise MalformedOds(
+                        f"The file is damaged: {self._info.filename} cannot be decompressed; "
+                        "save the spreadsheet again and retry."
+                    ) from exc
                 self._pending = self._inflater.unconsumed_tail
                 ended = self._inflater.eof or (not raw and not data)
             self._produced += len(data)
@@ -127,8 +144,10 @@ class CountedInflater(io.RawIOBase):
 
 def _data_offset(fileobj: BinaryIO, info: zipfile.ZipInfo) -> int:
     """Where a member's compressed bytes start, read from its local file header."""
-    fileobj.seek(info.header_offset)
-    header = fileobj.read(_LOCAL_HEADER.size)
+    header = b""
+    if info.header_offset >= 0:
+        fileobj.seek(info.header_offset)
+        header = fileobj.read(_LOCAL_HEADER.size)
     if len(header) != _LOCAL_HEADER.size or header[:4] != _LOCAL_SIGNATURE:
         raise MalformedOds(
             f"The file is damaged: the zip entry {info.filename} cannot be found where the "
@@ -148,7 +167,7 @@ def _open_zip(fileobj: BinaryIO) -> zipfile.ZipFile:
     fileobj.seek(0)
     try:
         return zipfile.ZipFile(fileobj)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+    except _ZIP_ERRORS as exc:
         if head == _LOCAL_SIGNATURE:
             raise MalformedOds(
                 "The file is damaged or incomplete (was the upload cut short?); save the "
