@@ -12,7 +12,12 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-COMMAND_MODULES = ("schedcu.cli.db", "schedcu.cli.amion_sim", "schedcu.cli.ods")
+COMMAND_MODULES = (
+    "schedcu.cli.db",
+    "schedcu.cli.amion_sim",
+    "schedcu.cli.ods",
+    "schedcu.cli.coverage",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
