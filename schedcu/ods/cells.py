@@ -36,6 +36,12 @@ def quote_sheet(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
 
 
+def sheet_of(reference: str) -> str:
+    """The sheet name of a reference made by `cell_ref` or `range_ref`."""
+    quoted = reference.rsplit("!", 1)[0]
+    return quoted[1:-1].replace("''", "'")
+
+
 def cell_ref(sheet: str, row: int, col: int) -> str:
     """`'Mid Weekday Body 5 - 6 pm'!C4`."""
     return f"{quote_sheet(sheet)}!{cell_name(row, col)}"

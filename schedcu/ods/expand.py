@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 from schedcu.calendar import day_type, place_window, service_dates, service_day_bounds
 from schedcu.names import position_key
+from schedcu.ods.cells import sheet_of
 from schedcu.template import FlatShift, SheetRule, Template
 
 CATEGORY_LENGTH = 64  # ShiftInstance.category
@@ -94,7 +95,7 @@ def _flat_rows(
             "category": shift.shift_type[:CATEGORY_LENGTH],
             "day_type": None,
             "scenario": None,
-            "sheet_name": shift.location.rsplit("!", 1)[0].strip("'").replace("''", "'"),
+            "sheet_name": sheet_of(shift.location),
             "start_at": start_at,
             "end_at": end_at,
             "study_types": [shift.study_type],

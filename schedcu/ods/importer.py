@@ -31,6 +31,7 @@ from schedcu.validation import ValidationResult
 
 BATCH_SIZE = 5_000
 HASH_CHUNK = 1024 * 1024
+USER_ID_LENGTH = 200  # ScheduleVersion.created_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +62,10 @@ def import_schedule(
     if months < 1:
         raise ConfigurationError(
             f"The period must be at least one month (got {months}).", code="INVALID_PERIOD"
+        )
+    if user_id is not None and len(user_id) > USER_ID_LENGTH:
+        raise ConfigurationError(
+            f"The user id is longer than {USER_ID_LENGTH} characters.", code="INVALID_USER_ID"
         )
     hospital_id, tz = _hospital(engine, hospital_code)
     ods_path = Path(ods_path)

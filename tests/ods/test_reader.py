@@ -11,7 +11,7 @@ import pytest
 from schedcu.config import Settings
 from schedcu.errors import MalformedOds, TemplateTooLarge
 from schedcu.ods.archive import open_content
-from schedcu.ods.cells import Cell, cell_ref, column_letters
+from schedcu.ods.cells import Cell, cell_ref, column_letters, range_ref, sheet_of
 from schedcu.ods.reader import iter_sheets
 from schedcu.validation import ValidationResult
 from tests.ods.builders import content_xml, row_xml, sheet_xml
@@ -172,6 +172,11 @@ def test_invalid_repeat_counts_are_malformed(make_ods: MakeOds, repeat: str) -> 
     )
     with pytest.raises(MalformedOds):
         read_rows(make_ods(content_xml([body])))
+
+
+def test_sheet_of_inverts_the_reference() -> None:
+    assert sheet_of(cell_ref("It's Mid 5 - 6 pm", 3, 2)) == "It's Mid 5 - 6 pm"
+    assert sheet_of(range_ref("S!1", 0, 20, 23, 23)) == "S!1"
 
 
 def test_column_letters() -> None:
