@@ -114,8 +114,9 @@ def translate_playwright_error(exc: PlaywrightError, *, code: str, action: str) 
     """The Amion error for a Playwright error met while doing `action` (the one mapping).
 
     The returned error's `__cause__` is a copy of `exc` of the same class whose text has the
-    code masked, carrying `exc`'s traceback: the chain stays readable and holds no secret.
-    Raise it outside the `except` block, so the unmasked original is not kept as context.
+    code masked (and no session cookie), without `exc`'s frames, whose arguments hold the code:
+    the chain stays readable and holds no secret. Raise it outside the `except` block, so the
+    unmasked original is not kept as context either.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -132,8 +133,7 @@ def translate_playwright_error(exc: PlaywrightError, *, code: str, action: str) 
         error = AmionTransient(f"The connection to Amion failed while {action} ({first_line}).")
     else:
         error = AmionError(f"The browser failed while {action}: {first_line}")
-    cause = type(exc)(text)
-    error.__cause__ = cause.with_traceback(exc.__traceback__)
+    error.__cause__ = type(exc)(text)
     return error
 
 

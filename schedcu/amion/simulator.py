@@ -144,10 +144,11 @@ class AmionSimulator:
     # -- switches and counters ----------------------------------------------------------------
 
     def configure(self, **switches: Any) -> None:
-        """Replace fault switches (see `Faults`) and restart the 503 count."""
+        """Replace fault switches (see `Faults`); setting `fail_first` restarts the 503 count."""
         with self._lock:
             self._state.faults = replace(self._state.faults, **switches)
-            self._state.failed = 0
+            if "fail_first" in switches:
+                self._state.failed = 0
 
     def reset(self) -> None:
         """No faults, no counted requests, no sessions: a fresh Amion."""
