@@ -1,4 +1,5 @@
-"""The result of one import flow run (DOMAIN.md's OrchestrationResult), as a plain value.
+"""The result of one import flow run (DOMAIN.md's OrchestrationResult), as a plain value, and
+the checks a request passes before phase 1.
 
 Pure: no Prefect, no database. The flow fills it phase by phase; the CLI, the artifacts and the
 REST caller read its JSON form (`to_dict`), which `from_dict` turns back into the value.
@@ -7,11 +8,13 @@ REST caller read its JSON form (`to_dict`), which `from_dict` turns back into th
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
-from schedcu.errors import SchedcuError
+from schedcu.errors import ConfigurationError, SchedcuError
 from schedcu.validation import ValidationResult
 
 COMPLETED = "Completed"
@@ -71,6 +74,18 @@ class CoverageFigures:
             "unstaffed_hours": self.unstaffed_hours,
             "no_rule_hours": self.no_rule_hours,
         }
+
+    @classmethod
+    def from_summary(cls, summary: dict[str, Any]) -> CoverageFigures:
+        """From a CoverageCalculation's summary (COVERAGE.md): matrix statuses, or the flat
+        layout's FULL / UNCOVERED hours in their place."""
+        hours = summary.get("hours", {})
+        return cls(
+            overall_pct=summary.get("overall_percentage"),
+            covered_hours=float(hours.get("COVERED", hours.get("FULL", 0.0))),
+            unstaffed_hours=float(hours.get("UNSTAFFED", hours.get("UNCOVERED", 0.0))),
+            no_rule_hours=float(hours.get("NO_RULE", 0.0)),
+        )
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CoverageFigures:
@@ -217,3 +232,40 @@ class OrchestrationFailed(SchedcuError):
     ) -> None:
         super().__init__(message, code=code, location=location, validation=validation)
         self.result = result
+
+
+def period_label(start: dt.date, end: dt.date) -> str:
+    """`2026-03-01..2026-03-31`: a period as task-run names show it."""
+    return f"{start.isoformat()}..{end.isoformat()}"
+
+
+MAX_MONTHS = 24
+NIL_UUID = "00000000-0000-0000-0000-000000000000"
+
+
+def check_request(
+    *, ods_path: str | Path, start_date: dt.date, months: int, user_id: str | None
+) -> Path:
+    """The checks an import request must pass before phase 1 starts (the hospital is checked
+    against the database by the flow). Returns the template's path."""
+    if not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
+        raise ConfigurationError(
+            f"The number of months must be between 1 and {MAX_MONTHS} (got {months}).",
+            code="INVALID_PERIOD",
+        )
+    if not isinstance(start_date, dt.date):
+        raise ConfigurationError(
+            f"The start date {start_date!r} is not a date (YYYY-MM-DD).", code="INVALID_PERIOD"
+        )
+    if user_id is not None and (not user_id.strip() or user_id.strip() == NIL_UUID):
+        raise ConfigurationError(
+            "The user id is empty or the nil UUID; give the id of the person importing, or none.",
+            code="INVALID_USER_ID",
+        )
+    path = Path(ods_path)
+    if not path.is_file() or not os.access(path, os.R_OK):
+        raise ConfigurationError(
+            f"The template {path.name!r} is not a readable file at {path.parent}.",
+            code="ODS_NOT_READABLE",
+        )
+    return path

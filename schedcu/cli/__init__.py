@@ -16,6 +16,9 @@ COMMAND_MODULES = (
     "schedcu.cli.db",
     "schedcu.cli.amion_sim",
     "schedcu.cli.ods",
+    "schedcu.cli.hospital",
+    "schedcu.cli.run",
+    "schedcu.cli.status",
     "schedcu.cli.coverage",
 )
 

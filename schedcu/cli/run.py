@@ -1,0 +1,178 @@
+"""`schedcu import`: run the import flow in this process and say what happened.
+
+Prefect runs in-process: against the server of PREFECT_API_URL when set, else a temporary local
+one (about 10 s to start). Progress (Prefect's log lines) goes to stderr; with `--json` stdout gets
+exactly one JSON object. Exit 0 when the run completed (with or without warnings), 1 when it
+failed, 2 for a usage error. A hospital unknown to the database is created from `--amion-url`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import datetime as dt
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+USAGE_ERROR = 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    cmd = subparsers.add_parser(
+        "import", help="import a template and Amion for a period, then compute coverage"
+    )
+    cmd.add_argument("--ods", required=True, type=Path, help="the coverage template (.ods)")
+    cmd.add_argument("--hospital", required=True, help="hospital code")
+    cmd.add_argument("--start", required=True, type=_date, help="first day, YYYY-MM-DD")
+    cmd.add_argument("--months", type=_months, default=1, help="number of months (default 1)")
+    cmd.add_argument("--roster", type=Path, help="roster YAML (specialties and aliases)")
+    cmd.add_argument("--amion-url", help="Amion address; creates the hospital if it is new")
+    cmd.add_argument("--user", help="who imports (stored on the version)")
+    cmd.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    cmd.set_defaults(handler=run_import)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _months(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of months (1 or more)")
+    return int(text)
+
+
+def _usage_error(message: str) -> int:
+    print(f"schedcu import: error: {message}", file=sys.stderr)
+    return USAGE_ERROR
+
+
+def _prepare_hospital(code: str, amion_url: str | None) -> str | None:
+    """None when the hospital is ready (created from `amion_url` if new), else the problem."""
+    from schedcu.config import get_settings
+    from schedcu.db import get_engine
+    from schedcu.hospitals import add_hospital, get_hospital
+
+    engine = get_engine(get_settings())
+    if get_hospital(engine, code) is not None:
+        return None
+    if not amion_url:
+        return (
+            f"no hospital has the code {code!r}; add --amion-url to create it, "
+            "or run `schedcu hospital add`"
+        )
+    add_hospital(engine, code=code, amion_base_url=amion_url)
+    print(f"Created hospital {code} (Amion at {amion_url}).", file=sys.stderr)
+    return None
+
+
+def run_import(args: argparse.Namespace) -> int:
+    if not args.ods.is_file() or not os.access(args.ods, os.R_OK):
+        return _usage_error(f"{args.ods} is not a readable file")
+    if args.roster is not None and not args.roster.is_file():
+        return _usage_error(f"{args.roster} is not a readable file")
+    problem = _prepare_hospital(args.hospital, args.amion_url)
+    if problem:
+        return _usage_error(problem)
+
+    from flows.schedule_import import schedule_import
+    from schedcu.orchestration import OrchestrationFailed
+    from schedcu.status import ImportStatus, status_for_state
+
+    with contextlib.redirect_stdout(sys.stderr):  # Prefect's own output never mixes with ours
+        state = schedule_import(
+            hospital=args.hospital,
+            ods_path=str(args.ods.resolve()),
+            start_date=args.start,
+            months=args.months,
+            user_id=args.user,
+            roster_path=str(args.roster.resolve()) if args.roster else None,
+            return_state=True,
+        )
+        outcome = state.result(raise_on_failure=False)
+    if isinstance(outcome, OrchestrationFailed) and outcome.result is not None:
+        data = outcome.result.to_dict()
+    elif isinstance(outcome, dict):
+        data = outcome
+    else:
+        data = {"validation": [], "phases": {}}
+    status = status_for_state(state.type.value, state.name)
+    report = _report(data, state_name=state.name, status=status.value, message=state.message)
+    report["flow_run_id"] = str(state.state_details.flow_run_id)
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(_describe(report, data))
+    return 0 if status is ImportStatus.COMPLETED else 1
+
+
+def _report(data: dict[str, Any], *, state_name: str, status: str, message: str | None) -> dict:
+    """The JSON contract of `schedcu import --json` (issue 6)."""
+    phases = data.get("phases", {})
+    return {
+        "flow_run_id": data.get("flow_run_id"),
+        "status": status,
+        "state_name": state_name,
+        "message": message,
+        "schedule_version_id": data.get("schedule_version_id"),
+        "phases": {
+            name: {
+                "outcome": phases.get(name, {}).get("outcome", "skipped"),
+                "duration_s": phases.get(name, {}).get("duration_s", 0.0),
+            }
+            for name in ("ods_import", "amion_scrape", "coverage")
+        },
+        "counts": data.get("counts", {"shift_instances": 0, "assignments": 0, "coverage_rows": 0}),
+        "coverage": data.get(
+            "coverage",
+            {
+                "overall_pct": None,
+                "covered_hours": 0.0,
+                "unstaffed_hours": 0.0,
+                "no_rule_hours": 0.0,
+            },
+        ),
+        "validation": [
+            {k: m.get(k) for k in ("severity", "code", "message", "location")}
+            for m in data.get("validation", [])
+        ],
+        "duration_s": data.get("duration_s", 0.0),
+        "reports": data.get("reports", []),
+    }
+
+
+def _describe(report: dict[str, Any], data: dict[str, Any]) -> str:
+    """What happened, for a person."""
+    lines = [f"Import {report['status']} ({report['state_name']}): {report['message'] or ''}"]
+    if report["schedule_version_id"] is not None:
+        counts = report["counts"]
+        lines.append(
+            f"Schedule version {report['schedule_version_id']} "
+            f"({data.get('period_start')} to {data.get('period_end')}): "
+            f"{counts['shift_instances']} shifts, {counts['assignments']} Amion assignments, "
+            f"{counts['coverage_rows']} coverage rows."
+        )
+    for name, phase in report["phases"].items():
+        lines.append(f"  {name:<13} {phase['outcome']:<9} {phase['duration_s']:.1f} s")
+    coverage = report["coverage"]
+    if coverage.get("overall_pct") is not None:
+        lines.append(
+            f"Coverage: {coverage['overall_pct']:.1f}% of the hours with a rule are read; "
+            f"{coverage['unstaffed_hours']:.1f} h unstaffed."
+        )
+    problems = [m for m in report["validation"] if m["severity"] in {"ERROR", "WARNING"}]
+    for message in problems[:20]:
+        where = f" [{message['location']}]" if message["location"] else ""
+        lines.append(f"  {message['severity']} {message['code']}: {message['message']}{where}")
+    if len(problems) > 20:
+        lines.append(f"  ... and {len(problems) - 20} more (see --json or the Prefect UI).")
+    if report["reports"]:
+        lines.append("Reports:")
+        lines.extend(f"  {path}" for path in report["reports"])
+    return "\n".join(lines)

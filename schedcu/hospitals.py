@@ -1,0 +1,91 @@
+"""Hospitals and their versions: look one up by code, add one (the CLI's `hospital add` and
+`import --amion-url`), find the version a refresh or a recalculation works on."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from schedcu.db import transaction
+from schedcu.errors import ConfigurationError
+from schedcu.models import Hospital, ScheduleVersion, VersionStatus
+
+CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+
+
+def get_hospital(engine: Engine, code: str) -> Hospital | None:
+    with Session(engine, expire_on_commit=False) as session:
+        return session.exec(select(Hospital).where(Hospital.code == code)).first()
+
+
+def check_amion_url(url: str) -> str:
+    """An http(s) URL with a host, without a trailing slash."""
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        raise ConfigurationError(
+            f"The Amion address {url!r} is not a web address (expected https://...).",
+            code="INVALID_AMION_URL",
+        )
+    return url.rstrip("/")
+
+
+def add_hospital(
+    engine: Engine,
+    *,
+    code: str,
+    name: str | None = None,
+    amion_base_url: str | None = None,
+    timezone: str = "America/New_York",
+) -> Hospital:
+    """Create a hospital; an existing code, a bad code, address or time zone is refused."""
+    if not CODE_PATTERN.match(code):
+        raise ConfigurationError(
+            f"The hospital code {code!r} must be lowercase letters, digits and dashes "
+            "(e.g. cumc-radiology).",
+            code="INVALID_HOSPITAL_CODE",
+        )
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigurationError(
+            f"{timezone!r} is not a time zone (e.g. America/New_York).", code="UNKNOWN_TIMEZONE"
+        ) from exc
+    hospital = Hospital(
+        code=code,
+        name=name or code,
+        amion_base_url=check_amion_url(amion_base_url) if amion_base_url else None,
+        timezone=timezone,
+    )
+    try:
+        with transaction(engine) as session:
+            session.add(hospital)
+    except sa.exc.IntegrityError as exc:
+        raise ConfigurationError(
+            f"A hospital with the code {code!r} exists already.", code="HOSPITAL_EXISTS"
+        ) from exc
+    return hospital
+
+
+def latest_version(engine: Engine, hospital_code: str) -> ScheduleVersion | None:
+    """The hospital's most recently created version that is not archived."""
+    with Session(engine, expire_on_commit=False) as session:
+        return session.exec(
+            select(ScheduleVersion)
+            .join(Hospital)
+            .where(Hospital.code == hospital_code, ScheduleVersion.status != VersionStatus.ARCHIVED)
+            .order_by(ScheduleVersion.created_at.desc(), ScheduleVersion.id.desc())  # type: ignore[attr-defined]
+        ).first()
+
+
+def version_hospital(engine: Engine, version_id: int) -> tuple[ScheduleVersion, Hospital] | None:
+    """A version and its hospital."""
+    with Session(engine, expire_on_commit=False) as session:
+        row = session.exec(
+            select(ScheduleVersion, Hospital).join(Hospital).where(ScheduleVersion.id == version_id)
+        ).first()
+    return (row[0], row[1]) if row else None

@@ -1,0 +1,180 @@
+"""The import flow on a real Prefect server, real databases, real Chromium and the simulator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+import sqlalchemy as sa
+from prefect.blocks.system import Secret
+from prefect.client.orchestration import get_client
+from prefect.states import State
+from sqlmodel import Session, select
+
+from flows.schedule_import import schedule_import
+from flows.status import hospital_status
+from schedcu.models import Assignment, CoverageCalculation, ScheduleVersion, ScrapeBatch
+from schedcu.orchestration import OrchestrationFailed
+from tasks.secrets import secret_block_name
+from tests.flows.conftest import CODE, Setup, artifacts, logs, task_runs
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
+MARCH = dt.date(2026, 3, 1)
+
+
+def _run(setup: Setup, **overrides: object) -> State:
+    parameters: dict[str, object] = {
+        "hospital": setup.hospital,
+        "ods_path": str(setup.ods_path),
+        "start_date": MARCH,
+        "months": 1,
+        "user_id": "coordinator@example.org",
+        "roster_path": str(setup.roster_path),
+    }
+    return schedule_import(**(parameters | overrides), return_state=True)  # type: ignore[arg-type]
+
+
+def _names(state: State) -> dict[str, list[str]]:
+    """Task-run names by task, and their final state names."""
+    runs = task_runs(state.state_details.flow_run_id)
+    return {run.name: [run.state.name if run.state else "", str(run.run_count)] for run in runs}
+
+
+def test_full_success_completes_with_every_phase_and_the_result(setup: Setup) -> None:
+    state = _run(setup)
+    assert state.is_completed() and state.name == "Completed", state.message
+    result = state.result(_sync=True)
+    json.dumps(result)  # JSON-serialisable
+    assert {name: p["outcome"] for name, p in result["phases"].items()} == {
+        "ods_import": "succeeded",
+        "amion_scrape": "succeeded",
+        "coverage": "succeeded",
+    }
+    counts = result["counts"]
+    assert counts["shift_instances"] > 0 and counts["assignments"] > 0
+    assert counts["coverage_rows"] > 0
+    assert 0 < result["coverage"]["overall_pct"] <= 100
+    assert result["period_start"] == "2026-03-01" and result["period_end"] == "2026-03-31"
+    assert not [m for m in result["validation"] if m["severity"] == "ERROR"]
+
+    with Session(setup.engine) as session:
+        version = session.get(ScheduleVersion, result["schedule_version_id"])
+        assert version is not None
+        assert version.flow_run_id == str(state.state_details.flow_run_id)
+        assert version.created_by == "coordinator@example.org"
+        assigned = session.exec(
+            select(sa.func.count())
+            .select_from(Assignment)
+            .where(Assignment.version_id == version.id)
+        ).one()
+        assert assigned == counts["assignments"]
+        assert session.exec(
+            select(CoverageCalculation).where(CoverageCalculation.version_id == version.id)
+        ).first()
+
+    period = "2026-03-01..2026-03-31"
+    names = _names(state)
+    for task in ("ods-import", "amion-download", "amion-store"):
+        assert names[f"{task} {setup.hospital} {period}"][0] == "Completed"
+    keys = {a.key for a in artifacts(state.state_details.flow_run_id)}
+    assert f"validation-{setup.hospital}" in keys and f"import-summary-{setup.hospital}" in keys
+    assert hospital_status(setup.hospital)["status"] == "COMPLETED"
+
+
+def test_phase_1_critical_error_fails_the_run_and_nothing_else_runs(setup: Setup) -> None:
+    setup.ods_path.write_bytes(b"this is not a spreadsheet")
+    state = _run(setup)
+    assert state.is_failed()
+    error = state.result(raise_on_failure=False, _sync=True)
+    assert isinstance(error, OrchestrationFailed)
+    assert error.code == "NOT_ODS"
+    assert error.result is not None
+    phases = error.result.to_dict()["phases"]
+    assert [phases[p]["outcome"] for p in ("ods_import", "amion_scrape", "coverage")] == [
+        "failed",
+        "skipped",
+        "skipped",
+    ]
+    names = _names(state)
+    assert [name.split()[0] for name in names] == ["ods-import"]  # no phase 2 or 3 task runs
+    assert next(iter(names.values()))[1] == "1"  # a spreadsheet error is not retried
+    with Session(setup.engine) as session:
+        assert session.exec(select(ScheduleVersion)).first() is None
+    assert hospital_status(setup.hospital)["status"] == "FAILED"
+
+
+def test_a_refused_amion_code_fails_phase_2_once_and_coverage_still_runs(setup: Setup) -> None:
+    Secret(value="wrong-code").save(secret_block_name(setup.hospital), overwrite=True, _sync=True)
+    state = _run(setup)
+    assert state.is_completed() and state.name == "CompletedWithWarnings"
+    assert "Amion scrape failed" in (state.message or "")
+    result = state.result(_sync=True)
+    assert result["phases"]["amion_scrape"]["outcome"] == "failed"
+    assert result["phases"]["amion_scrape"]["error_code"] == "AMION_LOGIN_FAILED"
+    assert result["phases"]["coverage"]["outcome"] == "succeeded"
+    [download] = [v for k, v in _names(state).items() if k.startswith("amion-download")]
+    assert download == ["Failed", "1"]  # one attempt, never retried
+    assert "amion-store" not in " ".join(_names(state))
+    with Session(setup.engine) as session:
+        batch = session.exec(select(ScrapeBatch)).first()
+        assert batch is not None and batch.state == "FAILED"
+    keys = {a.key for a in artifacts(state.state_details.flow_run_id)}
+    assert f"amion-failure-{setup.hospital}" in keys
+
+
+def test_a_transient_amion_failure_is_retried_and_then_succeeds(setup: Setup) -> None:
+    setup.amion.configure(fail_first=1, scope="export")
+    state = _run(setup)
+    assert state.name == "Completed", state.message
+    [download] = [
+        run
+        for run in task_runs(state.state_details.flow_run_id)
+        if run.name.startswith("amion-download")
+    ]
+    assert download.run_count == 2
+    with get_client(sync_client=True) as client:
+        history = [s.name for s in client.read_task_run_states(download.id)]
+    assert history.count("AwaitingRetry") == 1 and history[-1] == "Completed"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "code"),
+    [
+        ({"months": 0}, "INVALID_PERIOD"),
+        ({"ods_path": "/nonexistent/template.ods"}, "ODS_NOT_READABLE"),
+        ({"hospital": "no-such-hospital"}, "UNKNOWN_HOSPITAL"),
+        ({"user_id": "00000000-0000-0000-0000-000000000000"}, "INVALID_USER_ID"),
+        ({"roster_path": "/nonexistent/roster.yaml"}, "ROSTER_NOT_READABLE"),
+    ],
+)
+def test_invalid_input_fails_before_phase_1(
+    setup: Setup, overrides: dict[str, object], code: str
+) -> None:
+    state = _run(setup, **overrides)
+    assert state.is_failed()
+    error = state.result(raise_on_failure=False, _sync=True)
+    assert isinstance(error, OrchestrationFailed) and error.code == code
+    assert "Traceback" not in error.message
+    assert task_runs(state.state_details.flow_run_id) == []
+
+
+def test_the_amion_code_appears_in_no_parameter_log_artifact_or_row(setup: Setup) -> None:
+    Secret(value=CODE).save(secret_block_name(setup.hospital), overwrite=True, _sync=True)
+    setup.amion.configure(fail_first=1, scope="export")  # a retried failure logs more
+    state = _run(setup)
+    assert state.name == "Completed", state.message
+    flow_run_id = state.state_details.flow_run_id
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(flow_run_id)
+    texts = [json.dumps(run.parameters), run.name, state.message or ""]
+    texts += [log.message for log in logs(flow_run_id)]
+    texts += [json.dumps(a.data) + (a.description or "") for a in artifacts(flow_run_id)]
+    texts += [task.name for task in task_runs(flow_run_id)]
+    with setup.engine.connect() as connection:
+        for table in sa.inspect(setup.engine).get_table_names():
+            rows = connection.exec_driver_sql(f'SELECT * FROM "{table}"').fetchall()
+            texts.append(repr(rows))
+    assert len(texts) > 10
+    assert not [text for text in texts if CODE in text]
