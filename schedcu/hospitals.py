@@ -89,3 +89,14 @@ def version_hospital(engine: Engine, version_id: int) -> tuple[ScheduleVersion, 
             select(ScheduleVersion, Hospital).join(Hospital).where(ScheduleVersion.id == version_id)
         ).first()
     return (row[0], row[1]) if row else None
+
+
+def point_at_amion(engine: Engine, *, code: str, amion_base_url: str) -> Hospital:
+    """The hospital `code`, created if new, with `amion_base_url` as its Amion address."""
+    url = check_amion_url(amion_base_url)
+    with transaction(engine) as session:
+        hospital = session.exec(select(Hospital).where(Hospital.code == code)).first()
+        if hospital is not None:
+            hospital.amion_base_url = url
+            return hospital
+    return add_hospital(engine, code=code, amion_base_url=url)
