@@ -265,3 +265,22 @@ def test_positions_per_day_follow_the_day_type(
     per_day = Counter(row.service_date for row in instances(db_engine, outcome.version_id))
     assert per_day[dt.date(2026, 3, 13)] == 19  # Friday
     assert per_day[dt.date(2026, 3, 14)] == 16  # Saturday
+
+
+def test_the_two_files_that_must_import(
+    db_engine: Engine, hospital_code: str, tmp_path: Path
+) -> None:
+    from tests.ods.builders import matrix_content
+    from tests.ods.test_flat import PRETTY
+
+    libreoffice = write_ods(
+        tmp_path / "libreoffice.ods",
+        matrix_content({"ON 1 am - 8 am": [[None, "ON1"], ["CT", "x"]]}, libreoffice_tail=True),
+    )
+    pretty = write_ods(tmp_path / "pretty.ods", PRETTY.encode(), compress_mimetype=True)
+    matrix_outcome = run_import(db_engine, hospital_code, libreoffice)
+    assert matrix_outcome.shift_instance_count == 31
+    assert matrix_outcome.validation.codes() == []
+    flat_outcome = run_import(db_engine, hospital_code, pretty)
+    assert flat_outcome.shift_instance_count == 1
+    assert flat_outcome.validation.codes() == ["UNUSUAL_ZIP_LAYOUT"]
