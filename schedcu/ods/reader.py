@@ -157,7 +157,7 @@ def _events(stream: BinaryIO, budget: _Budget) -> Iterator[tuple]:
                 yield ("row", (row_index, cells))
                 for offset in range(1, repeat):
                     index = row_index + offset
-                    yield ("row", (index, [_moved(cell, index) for cell in cells]))
+                    yield ("row", (index, [cell._replace(row=index) for cell in cells]))
             row_index += repeat
             element.clear(keep_tail=False)
             while element.getprevious() is not None:
@@ -198,10 +198,6 @@ def _too_many_rows(sheet: str, row: int, limit: int) -> TemplateTooLarge:
         f"Sheet {sheet!r} has filled rows beyond the limit of {limit:,} rows; remove unused rows.",
         location=where,
     )
-
-
-def _moved(cell: Cell, row: int) -> Cell:
-    return Cell(row, cell.col, cell.text, cell.value_type, cell.value)
 
 
 def _repeat(raw: str | None) -> int:
