@@ -53,6 +53,8 @@ MAX_SPACES = 10_000
 _WHITESPACE = re.compile(r"[ \t\r\n]+")
 
 Row = tuple[int, list[Cell]]
+# Cell's own constructor is a Python function; in the hot loop the tuple is built directly.
+_new_cell = tuple.__new__
 
 
 @dataclass(slots=True)
@@ -230,18 +232,19 @@ def _row_cells(row: etree._Element, sheet: str, row_index: int, budget: _Budget)
                 if count == 1:
                     child = element[0]
                     child_tag = child.tag
-                    if child_tag in (TX_P, TX_H):
-                        text = _inline(child, sheet, row_index, col) if len(child) else child.text
-                        if text is None:
-                            text = ""
-                        elif "  " in text or "\n" in text or "\t" in text or "\r" in text:
+                    if len(child):
+                        if child_tag in (TX_P, TX_H):
+                            text = _inline(child, sheet, row_index, col)
+                    elif child_tag in (TX_P, TX_H):
+                        text = child.text or ""
+                        if "  " in text or "\n" in text or "\t" in text or "\r" in text:
                             text = _WHITESPACE.sub(" ", text)
                 elif count:
                     text = _paragraphs(element, sheet, row_index, col)
                 if text or value is not None:
                     if col + repeat > budget.max_columns:
                         raise _too_many_columns(sheet, row_index, col, budget.max_columns)
-                    cells.append(Cell(row_index, col, text, value_type, value))
+                    cells.append(_new_cell(Cell, (row_index, col, text, value_type, value)))
                     if repeat > 1:
                         cells.extend(
                             Cell(row_index, col + offset, text, value_type, value)

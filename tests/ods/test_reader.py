@@ -100,6 +100,20 @@ def test_text_spaces_tabs_breaks_spans_and_paragraphs(make_ods: MakeOds) -> None
     }
 
 
+def test_one_paragraph_keeps_its_explicit_spaces(make_ods: MakeOds) -> None:
+    cells = (
+        '<table:table-cell office:value-type="string"><text:p>Mid<text:s text:c="2"/>3'
+        "</text:p></table:table-cell>"
+        '<table:table-cell office:value-type="string"><text:p>\n  CT   Neuro\t</text:p>'
+        "</table:table-cell>"
+    )
+    body = f'<table:table table:name="S"><table:table-row>{cells}</table:table-row></table:table>'
+    assert texts(read_rows(make_ods(content_xml([body])))["S"]) == {
+        (0, 0): "Mid  3",
+        (0, 1): " CT Neuro ",
+    }
+
+
 def test_value_types(make_ods: MakeOds) -> None:
     cells = (
         '<table:table-cell office:value-type="float" office:value="2"><text:p>2.00</text:p>'
