@@ -38,7 +38,7 @@ def nightly_refresh(hospital: str, roster_path: str | None = None) -> State[Any]
     record = get_hospital(engine, hospital)
     version = latest_version(engine, hospital) if record else None
     if record is None or version is None:
-        fail_run(
+        return fail_run(
             result,
             ConfigurationError(
                 f"Hospital {hospital!r} has no schedule version to refresh; import a template "

@@ -3,17 +3,18 @@ refresh and the coverage recalculation.
 
 `scrape_phase` and `coverage_phase` record their outcome on the OrchestrationResult and return the
 error that stopped them (or None): neither raises, both may fail without failing the run.
-`fail_run` publishes the artifacts and raises OrchestrationFailed; `finish_run` publishes them and
-returns the `Completed` / `CompletedWithWarnings` state carrying the result."""
+`fail_run` publishes the artifacts and returns a `Failed` state holding OrchestrationFailed;
+`finish_run` publishes them and returns the `Completed` / `CompletedWithWarnings` state carrying
+the result."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from prefect import get_run_logger
-from prefect.states import Completed, State
+from prefect.states import Completed, Failed, State
 
 from flows.artifacts import publish_amion_evidence, publish_run_artifacts
 from schedcu.amion.store import record_failed_scrape
@@ -150,20 +151,26 @@ def _failed(
     return error
 
 
-def fail_run(result: OrchestrationResult, error: SchedcuError) -> NoReturn:
-    """Publish what is known and fail the run with the coordinator's sentence."""
+def fail_run(result: OrchestrationResult, error: SchedcuError) -> State[Any]:
+    """Publish what is known and fail the run with the coordinator's sentence.
+
+    The flow returns this state rather than raising: the run is Failed with the message, calling
+    the flow raises the OrchestrationFailed (which carries the result so far), and no traceback
+    is logged for what is a coordinator's input problem, not a bug."""
     get_run_logger().error("Run failed: %s: %s", error.code, error.message)
     if not result.validation.has_errors:
         result.validation = result.validation.merge(error.validation)
     result = result.finish(utcnow())
     publish_run_artifacts(result, failure=f"{error.code}: {error.message}")
-    raise OrchestrationFailed(
+    failure = OrchestrationFailed(
         error.message,
         code=error.code,
         location=error.location,
         validation=result.validation,
         result=result,
-    ) from error
+    )
+    failure.__cause__ = error
+    return Failed(message=f"{error.code}: {error.message}", data=failure)
 
 
 def finish_run(result: OrchestrationResult) -> State[Any]:

@@ -31,11 +31,11 @@ def recalculate_coverage(version_id: int) -> State[Any]:
         schedule_version_id=version_id,
     )
     if found is None:
-        fail_run(
+        return fail_run(
             result,
             ConfigurationError(f"There is no schedule version {version_id}.", code="NO_VERSION"),
         )
     error = coverage_phase(result)
     if error is not None:
-        fail_run(result, error)
+        return fail_run(result, error)
     return finish_run(result)

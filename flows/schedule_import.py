@@ -80,7 +80,7 @@ def schedule_import(
             hospital, ods_path, start_date, months, user_id, roster_path
         )
     except SchedcuError as error:
-        fail_run(result, error)
+        return fail_run(result, error)
 
     period = period_label(start_date, period_end(start_date, months))
     logger.info("Import for %s, %s: waiting for the hospital's slot", hospital, period)
@@ -98,7 +98,7 @@ def schedule_import(
         if not state.is_completed():
             error = failure_of(state, Phase.ODS_IMPORT)
             result.record(Phase.ODS_IMPORT, Outcome.FAILED, time.monotonic() - began, error=error)
-            fail_run(result, error)
+            return fail_run(result, error)
         outcome = state.result()
         result.record(
             Phase.ODS_IMPORT,

@@ -1,0 +1,110 @@
+"""`schedcu import`, `schedcu status` and `schedcu hospital add` as a coordinator runs them."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli.conftest import CODE, Cli
+
+KEYS = {
+    "flow_run_id",
+    "status",
+    "state_name",
+    "schedule_version_id",
+    "phases",
+    "counts",
+    "coverage",
+    "validation",
+    "duration_s",
+}
+
+
+def _import_args(cli: Cli, *extra: str) -> list[str]:
+    return [
+        "import",
+        "--ods", str(cli.ods),
+        "--hospital", cli.hospital,
+        "--start", "2026-03-01",
+        "--months", "1",
+        "--roster", str(cli.roster),
+        *extra,
+    ]  # fmt: skip
+
+
+def test_import_json_is_one_object_with_the_contract_and_exit_0(cli: Cli) -> None:
+    done = cli.run(*_import_args(cli, "--amion-url", cli.amion_url, "--json"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)  # exactly one JSON document, nothing else on stdout
+    assert KEYS <= set(report)
+    assert (report["status"], report["state_name"]) == ("COMPLETED", "Completed")
+    assert set(report["phases"]) == {"ods_import", "amion_scrape", "coverage"}
+    for phase in report["phases"].values():
+        assert phase["outcome"] == "succeeded" and phase["duration_s"] >= 0
+    assert set(report["counts"]) == {"shift_instances", "assignments", "coverage_rows"}
+    assert report["counts"]["assignments"] > 0
+    assert set(report["coverage"]) == {
+        "overall_pct",
+        "covered_hours",
+        "unstaffed_hours",
+        "no_rule_hours",
+    }
+    for message in report["validation"]:
+        assert set(message) == {"severity", "code", "message", "location"}
+    assert f"Created hospital {cli.hospital}" in done.stderr
+    assert "ods-import" in done.stderr  # progress while it runs
+    assert CODE not in done.stdout + done.stderr
+
+    code, status = cli.json("status", "--hospital", cli.hospital)
+    assert code == 0
+    assert status["status"] == "COMPLETED"
+    assert status["flow_run_id"] == report["flow_run_id"]
+
+
+def test_a_phase_1_failure_exits_1_with_the_error_in_json(cli: Cli) -> None:
+    cli.ods.write_bytes(b"PK but not really a spreadsheet")
+    done = cli.run(*_import_args(cli, "--amion-url", cli.amion_url, "--json"))
+    assert done.returncode == 1, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert (report["status"], report["state_name"]) == ("FAILED", "Failed")
+    assert [report["phases"][p]["outcome"] for p in ("ods_import", "amion_scrape", "coverage")] == [
+        "failed",
+        "skipped",
+        "skipped",
+    ]
+    assert [m["severity"] for m in report["validation"]] == ["ERROR"]
+    assert report["validation"][0]["code"] == "NOT_ODS"
+    assert "Traceback" not in done.stderr  # a bad file is the coordinator's problem, not a bug
+
+
+def test_a_person_gets_a_readable_summary(cli: Cli) -> None:
+    done = cli.run(*_import_args(cli, "--amion-url", cli.amion_url))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "Import COMPLETED (Completed)" in done.stdout
+    assert "Reports:" in done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_usage_errors_exit_2(cli: Cli) -> None:
+    missing = cli.run(*_import_args(cli)[:2], "/nonexistent.ods", *_import_args(cli)[3:])
+    assert missing.returncode == 2 and "not a readable file" in missing.stderr
+    bad_date = cli.run(*[a if a != "2026-03-01" else "March" for a in _import_args(cli)])
+    assert bad_date.returncode == 2 and "not a date" in bad_date.stderr
+    unknown = cli.run(*_import_args(cli))  # new hospital and no --amion-url
+    assert unknown.returncode == 2 and "--amion-url" in unknown.stderr
+    zero = cli.run(*[a if a != "1" else "0" for a in _import_args(cli)])
+    assert zero.returncode == 2
+
+
+def test_status_of_a_hospital_without_runs_is_idle(cli: Cli) -> None:
+    code, status = cli.json("status", "--hospital", cli.hospital)
+    assert code == 0
+    assert (status["status"], status["flow_run_id"]) == ("IDLE", None)
+
+
+def test_hospital_add_then_refuses_a_second_time(cli: Cli) -> None:
+    first = cli.run("hospital", "add", cli.hospital, "--amion-url", cli.amion_url)
+    assert first.returncode == 0 and f"Added hospital {cli.hospital}" in first.stdout
+    again = cli.run("hospital", "add", cli.hospital)
+    assert again.returncode == 1 and "HOSPITAL_EXISTS" in again.stderr
+    bad = cli.run("hospital", "add", "Bad Code!")
+    assert bad.returncode == 1 and "INVALID_HOSPITAL_CODE" in bad.stderr
