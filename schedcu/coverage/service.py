@@ -57,6 +57,20 @@ class CoverageOutcome:
     validation: ValidationResult = field(default_factory=ValidationResult)
     rows: tuple[CoverageRecord, ...] = field(default=(), repr=False)
 
+    def stored(self) -> StoredCoverage:
+        """The same calculation as the reports read it back from the database."""
+        return StoredCoverage(
+            calculation_id=self.calculation_id,
+            version_id=self.version_id,
+            hospital_code=self.hospital_code,
+            layout=self.layout,
+            timezone=self.timezone,
+            period_start=self.period_start,
+            period_end=self.period_end,
+            summary=self.summary,
+            rows=self.rows,
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "calculation_id": self.calculation_id,

@@ -1,0 +1,168 @@
+"""Phase 3's tasks on the session's real Prefect server, and the heatmap as a coordinator sees
+it: the flow run's artifact opened in Chromium shows the picture (not a URL, not a blank)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from prefect import flow
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    ArtifactFilter,
+    ArtifactFilterFlowRunId,
+    TaskRunFilter,
+    TaskRunFilterFlowRunId,
+)
+from prefect.runtime import flow_run
+from sqlalchemy.engine import Engine
+
+from schedcu.config import get_settings
+from schedcu.db import create_db_engine
+from schedcu.models import Specialty
+from tasks.coverage import calculate_coverage, publish_coverage_reports
+from tests.coverage.builders import matrix, sheet, store_version
+from tests.coverage.conftest import BrowserThread
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
+DEFAULT_UI_API = "http://127.0.0.1:4200/api"
+SAT = dt.date(2026, 3, 14)
+TEMPLATE = matrix(
+    sheet("Mid 5 pm - 12 am", "17:00", "00:00", {"MidC": ["CPMC CT Body"], "MidL": ["Allen US"]}),
+    sheet("ON 12am-8am", "00:00", "08:00", {"ON1": ["CPMC CT Body", "Allen US"]}, category="ON"),
+)
+
+
+@flow(name="coverage-artifacts-check")
+def coverage_flow(hospital: str, version_id: int) -> dict[str, object]:
+    outcome = calculate_coverage(hospital=hospital, version_id=version_id, period="Mar 2026")
+    paths = publish_coverage_reports(hospital=hospital, outcome=outcome, period="Mar 2026")
+    return {"flow_run_id": str(flow_run.get_id()), "paths": paths, "rows": outcome.row_count}
+
+
+@pytest.fixture
+def engine(sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    path = tmp_path / "schedcu.db"
+    shutil.copyfile(sqlite_template, path)
+    monkeypatch.setenv("SCHEDCU_DATABASE_URL", f"sqlite:///{path}")
+    monkeypatch.setenv("SCHEDCU_REPORTS_DIR", str(tmp_path / "reports"))
+    get_settings.cache_clear()
+    return create_db_engine(f"sqlite:///{path}")
+
+
+def test_tasks_store_write_files_and_publish_three_artifacts(
+    engine: Engine, prefect_server: str, chromium_thread: BrowserThread
+) -> None:
+    version_id = store_version(
+        engine,
+        TEMPLATE,
+        (SAT, SAT + dt.timedelta(days=6)),
+        roster=[("Ann Lee", Specialty.BOTH)],
+        shifts=[("Ann Lee", SAT, "MidC", None, None)],
+    )
+    hospital = "Demo Radiology"
+    result = coverage_flow(hospital, version_id)
+
+    assert result["rows"] == 7 * 2 * 2
+    assert [Path(p).suffix for p in result["paths"]] == [".csv", ".ods", ".png"]
+    assert all(Path(p).parent == get_settings().resolved_reports_dir for p in result["paths"])
+    run_id = result["flow_run_id"]
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(flow_run_id=ArtifactFilterFlowRunId(any_=[run_id]))
+        )
+        task_runs = client.read_task_runs(
+            task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[run_id]))
+        )
+    by_key = {a.key: a for a in artifacts}
+    assert set(by_key) == {
+        "coverage-demo-radiology",
+        "coverage-gaps-demo-radiology",
+        "coverage-heatmap-demo-radiology",
+    }
+    assert by_key["coverage-demo-radiology"].type == "markdown"
+    assert by_key["coverage-gaps-demo-radiology"].type == "table"
+    assert "Overall coverage" in str(by_key["coverage-demo-radiology"].data)
+    assert sorted(run.name for run in task_runs) == [
+        f"coverage-calculate {hospital} version {version_id} Mar 2026",
+        f"coverage-reports {hospital} version {version_id}",
+    ]
+
+    ui = prefect_server.removesuffix("/api")
+    heatmap_key = "coverage-heatmap-demo-radiology"
+    v2 = chromium_thread.run(
+        lambda browser: _picture_from_run_page(browser, prefect_server, run_id, heatmap_key)
+    )
+    v1 = chromium_thread.run(
+        lambda browser: _picture(
+            browser, prefect_server, f"{ui}/artifacts/artifact/{by_key[heatmap_key].id}"
+        )
+    )
+    for seen in (v2, v1):
+        assert seen["width"] > 400 and seen["height"] > 200
+        assert "data:image" not in seen["text"]  # the picture, not its URL printed as text
+
+
+def _context(browser: Browser, api_url: str) -> BrowserContext:
+    """A browser context whose UI reaches the session's server.
+
+    The UI asks the server for its API address, which `prefect server start --port` leaves at
+    the default 127.0.0.1:4200; requests to it are sent to the real port instead.
+    """
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context.set_default_timeout(30_000)
+    context.route(
+        f"{DEFAULT_UI_API}/**",
+        lambda route: route.continue_(url=route.request.url.replace(DEFAULT_UI_API, api_url)),
+    )
+    return context
+
+
+def _rendered(page: Page) -> dict[str, object]:
+    image = page.locator("img[src^='data:image/png']").first
+    image.wait_for(state="visible")
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=image.element_handle()
+    )
+    return {
+        "width": image.evaluate("img => img.naturalWidth"),
+        "height": image.evaluate("img => img.naturalHeight"),
+        "text": page.inner_text("main")
+        if page.locator("main").count()
+        else page.inner_text("body"),
+    }
+
+
+def _picture_from_run_page(
+    browser: Browser, api_url: str, run_id: str, key: str
+) -> dict[str, object]:
+    """The default (V2) UI: the flow run's Artifacts tab, then the heatmap's card."""
+    context = _context(browser, api_url)
+    try:
+        page = context.new_page()
+        page.goto(f"{api_url.removesuffix('/api')}/v2/runs/flow-run/{run_id}?tab=Artifacts")
+        page.get_by_text(key, exact=True).click()
+        page.wait_for_url("**/artifacts/artifact/**")
+        return _rendered(page)
+    finally:
+        context.unroute_all(behavior="ignoreErrors")
+        context.close()
+
+
+def _picture(browser: Browser, api_url: str, url: str) -> dict[str, object]:
+    """The V1 UI, where the run's `View at` link in the logs leads."""
+    context = _context(browser, api_url)
+    try:
+        page = context.new_page()
+        page.goto(url)
+        return _rendered(page)
+    finally:
+        context.unroute_all(behavior="ignoreErrors")
+        context.close()
