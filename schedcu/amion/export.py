@@ -19,6 +19,7 @@ import datetime as dt
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from schedcu.calendar import place_window
@@ -93,8 +94,9 @@ def parse_export(
     check_export_body(text, year=year, month=month)
     validation = ValidationResult()
     rows: list[ExportRow] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        fields = _split(line)
+    delimiter = "\t" if "\t" in text else ","
+    lines = csv.reader(text.splitlines(), delimiter=delimiter, skipinitialspace=True)
+    for number, fields in enumerate(lines, start=1):
         if len(fields) < DATA_FIELDS or fields[0].strip().startswith("Field"):
             continue
         location = export_location(year, month, number)
@@ -103,11 +105,6 @@ def parse_export(
         except ValueError as exc:
             validation.warning("INVALID_AMION_ROW", f"Skipped an Amion row: {exc}.", location)
     return rows, validation
-
-
-def _split(line: str) -> list[str]:
-    delimiter = "\t" if "\t" in line else ","
-    return next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
 
 
 def _row(
@@ -121,12 +118,9 @@ def _row(
     if not position:
         raise ValueError(f"no position is given for {name}")
     service_date = _date(date_text)
-    start, end = _time(start_text), _time(end_text)
-    start_at = end_at = None
-    if start is not None and end is not None:
-        start_at, end_at = place_window(service_date, start, end, day_start=day_start, tz=tz)
-    elif start is not None or end is not None:
+    if bool(start_text) != bool(end_text):
         raise ValueError(f"{name} on {position} has a start or an end time but not both")
+    start, end, start_at, end_at = _window(service_date, start_text, end_text, day_start, tz)
     return ExportRow(
         year=year,
         month=month,
@@ -143,6 +137,18 @@ def _row(
     )
 
 
+@lru_cache(maxsize=8192)
+def _window(
+    service_date: dt.date, start_text: str, end_text: str, day_start: dt.time, tz: ZoneInfo
+) -> tuple[dt.time | None, dt.time | None, dt.datetime | None, dt.datetime | None]:
+    """Clock times and their place in time; cached, as a month repeats a few windows a lot."""
+    start, end = _time(start_text), _time(end_text)
+    if start is None or end is None:
+        return None, None, None, None
+    return (start, end, *place_window(service_date, start, end, day_start=day_start, tz=tz))
+
+
+@lru_cache(maxsize=1024)
 def _date(text: str) -> dt.date:
     found = _DATE.match(text)
     if not found:

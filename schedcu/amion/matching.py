@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
@@ -68,19 +69,36 @@ class PersonMatcher:
         return person
 
 
+@dataclass(frozen=True, slots=True)
+class ShiftSlot:
+    """What matching needs of a ShiftInstance (loading whole rows costs more than matching)."""
+
+    id: int
+    service_date: dt.date
+    position_key: str
+    start_at: dt.datetime
+    end_at: dt.datetime
+
+
 class ShiftIndex:
     """A version's shift instances by (service date, position key)."""
 
-    def __init__(self, instances: Iterable[ShiftInstance]) -> None:
-        self._by_slot: dict[tuple[dt.date, str], list[ShiftInstance]] = defaultdict(list)
-        for instance in sorted(instances, key=lambda i: (i.start_at, i.id or 0)):
+    def __init__(self, instances: Iterable[ShiftSlot]) -> None:
+        self._by_slot: dict[tuple[dt.date, str], list[ShiftSlot]] = defaultdict(list)
+        for instance in sorted(instances, key=lambda i: (i.start_at, i.id)):
             self._by_slot[(instance.service_date, instance.position_key)].append(instance)
 
     @classmethod
     def of_version(cls, session: Session, version_id: int) -> ShiftIndex:
-        return cls(
-            session.exec(select(ShiftInstance).where(ShiftInstance.version_id == version_id))
+        columns = (
+            ShiftInstance.id,
+            ShiftInstance.service_date,
+            ShiftInstance.position_key,
+            ShiftInstance.start_at,
+            ShiftInstance.end_at,
         )
+        query = select(*columns).where(ShiftInstance.version_id == version_id)
+        return cls(ShiftSlot(*row) for row in session.execute(query))
 
     def match(
         self,
@@ -88,14 +106,14 @@ class ShiftIndex:
         position_key: str,
         start_at: dt.datetime | None,
         end_at: dt.datetime | None,
-    ) -> ShiftInstance | None:
+    ) -> ShiftSlot | None:
         candidates = self._by_slot.get((service_date, position_key))
         if not candidates:
             return None
         if start_at is None or end_at is None or len(candidates) == 1:
             return candidates[0]
 
-        def overlap(instance: ShiftInstance) -> dt.timedelta:
+        def overlap(instance: ShiftSlot) -> dt.timedelta:
             return max(
                 min(end_at, instance.end_at) - max(start_at, instance.start_at), dt.timedelta(0)
             )

@@ -225,7 +225,8 @@ def _store(
     session.flush()
     if values:
         session.execute(
-            sa.insert(Assignment), [value | {"scrape_batch_id": batch.id} for value in values]
+            sa.insert(Assignment.__table__),  # type: ignore[attr-defined]
+            [value | {"scrape_batch_id": batch.id} for value in values],
         )
     unmatched_rows = sum(len(group) for group in unmatched.values())
     validation.info(

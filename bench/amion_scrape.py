@@ -1,0 +1,286 @@
+"""Benchmark phase 2 against plain httpx: 12 months of about 3,000 Amion rows each.
+
+Ours: the whole phase as the flow runs it (`scrape_version`: launch Chromium, log in through the
+page, download 12 exports through the browser context, parse, match, insert into SQLite).
+Baseline, in the same run: httpx logging in with a POST and fetching the same 12 exports with
+the same concurrency. Goal: ours <= Chromium's start-up + 1.5 x httpx. Also reports the browser's
+memory (proportional set size of Chromium's processes, peak while scraping).
+
+    .venv/bin/python bench/amion_scrape.py [--rounds 3]
+
+Inputs (roster, schedule) are generated once into .bench/amion/; the simulator runs as a
+separate `schedcu amion-sim` process, as it would in a demo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from schedcu.amion.client import download_exports, export_url
+from schedcu.amion.roster import Roster, RosterPerson
+from schedcu.amion.schedule_file import ScheduleEntry, write_schedule
+from schedcu.amion.store import scrape_version
+from schedcu.calendar import place_window, service_dates
+from schedcu.config import Settings
+from schedcu.db import create_db_engine, transaction, upgrade
+from schedcu.models import Hospital, ScheduleVersion, ShiftInstance, TemplateLayout
+from schedcu.names import position_key
+
+ROOT = Path(__file__).resolve().parent.parent
+CACHE = ROOT / ".bench" / "amion"
+CODE = "bench-code-7f3a"
+YEAR = 2026
+POSITIONS = tuple(f"P{n:03d}" for n in range(100))  # 100 positions x ~30 days = ~3,000 rows
+PEOPLE = 120
+TZ_NAME = "America/New_York"
+
+
+def generate_inputs() -> tuple[Path, Path]:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    roster_path, schedule_path = CACHE / "roster.yaml", CACHE / "schedule.csv"
+    if roster_path.exists() and schedule_path.exists():
+        return roster_path, schedule_path
+    people = tuple(RosterPerson(f"Person{n:03d} Bench", str(9000 + n)) for n in range(PEOPLE))
+    Roster(hospital="bench-radiology", people=people).dump(roster_path)
+    entries = []
+    for day in service_dates(dt.date(YEAR, 1, 1), dt.date(YEAR, 12, 31)):
+        for index, position in enumerate(POSITIONS):
+            person = people[(day.toordinal() + index) % PEOPLE]
+            last, first = person.name.split(" ")[1], person.name.split(" ")[0]
+            entries.append(ScheduleEntry(day, position, f"{last}, {first}", "1700", "0"))
+    write_schedule(schedule_path, entries)
+    return roster_path, schedule_path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_simulator(roster: Path, schedule: Path) -> tuple[subprocess.Popen[str], str]:
+    port = free_port()
+    files = ("--roster", str(roster), "--schedule", str(schedule))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SCHEDCU_")}
+    env["SCHEDCU_AMION_CODE"] = CODE
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schedcu", "amion-sim", "--port", str(port), *files],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert process.stdout is not None
+    process.stdout.readline()  # the banner: it is listening
+    return process, f"http://127.0.0.1:{port}"
+
+
+def new_database(path: Path) -> tuple[object, int]:
+    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        stale.unlink(missing_ok=True)
+    engine = create_db_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    tz = __import__("zoneinfo").ZoneInfo(TZ_NAME)
+    with transaction(engine) as session:
+        hospital = Hospital(code="bench-radiology", name="Bench", timezone=TZ_NAME)
+        session.add(hospital)
+        session.flush()
+        version = ScheduleVersion(
+            hospital_id=hospital.id,
+            effective_start=dt.date(YEAR, 1, 1),
+            effective_end=dt.date(YEAR, 12, 31),
+            source_filename="bench.ods",
+            source_sha256="0" * 64,
+            layout=TemplateLayout.MATRIX,
+        )
+        session.add(version)
+        session.flush()
+        rows = []
+        for day in service_dates(version.effective_start, version.effective_end):
+            start_at, end_at = place_window(
+                day, dt.time(17), dt.time(0), day_start=dt.time(8), tz=tz
+            )
+            rows += [
+                {
+                    "version_id": version.id,
+                    "service_date": day,
+                    "position": p,
+                    "position_key": position_key(p),
+                    "category": "Mid",
+                    "start_at": start_at,
+                    "end_at": end_at,
+                    "study_types": [],
+                    "created_at": start_at,
+                }
+                for p in POSITIONS
+            ]
+        session.execute(__import__("sqlalchemy").insert(ShiftInstance), rows)
+        return engine, version.id
+
+
+def httpx_fetch(base_url: str, months: list[tuple[int, int]], concurrency: int) -> int:
+    with httpx.Client(base_url=base_url, timeout=30) as client:
+        client.post("/cgi-bin/ocs", data={"Login": CODE}, follow_redirects=True)
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            bodies = list(
+                pool.map(lambda m: client.get(export_url(base_url, CODE, *m)).content, months)
+            )
+    return sum(body.count(b"\n") for body in bodies)
+
+
+def chromium_start(settings: Settings) -> float:
+    from playwright.sync_api import sync_playwright
+
+    from schedcu.amion.browser import launch_browser
+
+    started = time.perf_counter()
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright, settings)
+        elapsed = time.perf_counter() - started
+        browser.close()
+    return elapsed
+
+
+class MemorySampler:
+    """Peak PSS of this process's Chromium descendants, sampled every 200 ms."""
+
+    def __init__(self) -> None:
+        self.peak_kib = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.2):
+            self.peak_kib = max(self.peak_kib, chromium_pss_kib())
+
+
+def chromium_pss_kib() -> int:
+    me, total = os.getpid(), 0
+    parents: dict[int, int] = {}
+    names: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            names[int(entry.name)] = (entry / "cmdline").read_bytes().split(b"\0")[0].decode()
+        except OSError:
+            continue
+        parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    for pid, name in names.items():
+        ancestor = parents.get(pid)
+        while ancestor and ancestor != me:
+            ancestor = parents.get(ancestor)
+        if ancestor == me and "chrom" in name:
+            try:
+                for line in (Path("/proc") / str(pid) / "smaps_rollup").read_text().splitlines():
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1])
+            except OSError:
+                continue
+    return total
+
+
+def timed(function: Callable[[], object], rounds: int) -> tuple[float, object]:
+    times, result = [], None
+    for _ in range(rounds):
+        started = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    roster_path, schedule_path = generate_inputs()
+    months = [(YEAR, month) for month in range(1, 13)]
+    settings = Settings(home=CACHE / "home")
+    process, base_url = start_simulator(roster_path, schedule_path)
+    try:
+        from schedcu.amion.roster import load_roster
+
+        roster = load_roster(roster_path)
+        httpx_fetch(base_url, months, settings.amion_concurrency)  # warm the simulator's cache
+        httpx_s, lines = timed(
+            lambda: httpx_fetch(base_url, months, settings.amion_concurrency), args.rounds
+        )
+        start_s, _ = timed(lambda: chromium_start(settings), args.rounds)
+
+        def ours(rate: float) -> Callable[[], object]:
+            def run() -> object:
+                engine, version_id = new_database(CACHE / "bench.db")
+                tuned = settings.model_copy(update={"amion_requests_per_second": rate})
+                started = time.perf_counter()
+                outcome = scrape_version(
+                    engine=engine,
+                    version_id=version_id,
+                    code=CODE,
+                    settings=tuned,
+                    roster=roster,
+                    base_url=base_url,
+                )
+                elapsed = time.perf_counter() - started
+                engine.dispose()  # type: ignore[attr-defined]
+                return elapsed, outcome
+
+            return run
+
+        def download_only() -> object:
+            return download_exports(
+                base_url=base_url,
+                code=CODE,
+                months=months,
+                settings=settings.model_copy(update={"amion_requests_per_second": 0.0}),
+            )
+
+        download_s, _ = timed(download_only, args.rounds)
+        with MemorySampler() as memory:
+            results = [ours(0.0)() for _ in range(args.rounds)]
+        ours_s = statistics.median(r[0] for r in results)
+        outcome = results[-1][1]
+        limited = [ours(settings.amion_requests_per_second)() for _ in range(args.rounds)]
+        limited_s = statistics.median(r[0] for r in limited)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    budget = start_s + 1.5 * httpx_s
+    print(f"rows: {outcome.row_count} in 12 months ({lines} lines fetched by httpx)")  # type: ignore[attr-defined]
+    print(f"httpx, 12 exports (baseline):          {httpx_s:7.3f} s")
+    print(f"Chromium start-up:                     {start_s:7.3f} s")
+    print(f"ours, download only (start, login, 12): {download_s:7.3f} s")
+    print(f"ours, whole phase, no rate limit:      {ours_s:7.3f} s")
+    rate = f"{settings.amion_requests_per_second:g} req/s"
+    print(f"ours, whole phase, default {rate}:    {limited_s:7.3f} s")
+    print(f"budget (start-up + 1.5 x httpx):       {budget:7.3f} s")
+    print(f"ratio ours / budget:                   {ours_s / budget:7.2f} (goal <= 1.00)")
+    print(f"ratio download / budget:               {download_s / budget:7.2f}")
+    print(f"ratio (ours - start-up) / httpx:       {(ours_s - start_s) / httpx_s:7.2f}")
+    print(f"Chromium peak memory (PSS):            {memory.peak_kib / 1024:7.1f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
