@@ -213,45 +213,42 @@ def _repeat(raw: str | None) -> int:
 
 def _row_cells(row: etree._Element, sheet: str, row_index: int, budget: _Budget) -> list[Cell]:
     """The non-empty cells of a row. The hot loop of the reader: the common cell (one
-    paragraph of plain text) is read inline, without a function call."""
+    paragraph of plain text) is read inline, without a function call. A row holds only cells
+    and covered cells (ODF schema); covered cells take their column but are empty."""
     cells: list[Cell] = []
+    append = cells.append
     col = 0
     for element in row:
-        tag = element.tag
         raw_repeat = element.get(A_COLS_REPEATED)
         repeat = 1 if raw_repeat is None else _repeat(raw_repeat)
-        if tag == T_CELL:
-            value_type = element.get(A_VALUE_TYPE)
-            count = len(element)
-            if count or value_type is not None:
-                value = None
-                if value_type is not None and value_type != "string":
-                    attribute = VALUE_ATTRIBUTES.get(value_type)
-                    value = element.get(attribute) if attribute is not None else None
-                text = ""
-                if count == 1:
-                    child = element[0]
-                    child_tag = child.tag
+        count = len(element)
+        value_type = element.get(A_VALUE_TYPE)
+        if (count or value_type is not None) and element.tag == T_CELL:
+            value = None
+            if value_type is not None and value_type != "string":
+                attribute = VALUE_ATTRIBUTES.get(value_type)
+                value = element.get(attribute) if attribute is not None else None
+            text = ""
+            if count == 1:
+                child = element[0]
+                if child.tag in (TX_P, TX_H):
                     if len(child):
-                        if child_tag in (TX_P, TX_H):
-                            text = _inline(child, sheet, row_index, col)
-                    elif child_tag in (TX_P, TX_H):
+                        text = _inline(child, sheet, row_index, col)
+                    else:
                         text = child.text or ""
                         if "  " in text or "\n" in text or "\t" in text or "\r" in text:
                             text = _WHITESPACE.sub(" ", text)
-                elif count:
-                    text = _paragraphs(element, sheet, row_index, col)
-                if text or value is not None:
-                    if col + repeat > budget.max_columns:
-                        raise _too_many_columns(sheet, row_index, col, budget.max_columns)
-                    cells.append(_new_cell(Cell, (row_index, col, text, value_type, value)))
-                    if repeat > 1:
-                        cells.extend(
-                            Cell(row_index, col + offset, text, value_type, value)
-                            for offset in range(1, repeat)
-                        )
-        elif tag != T_COVERED:
-            continue
+            elif count:
+                text = _paragraphs(element, sheet, row_index, col)
+            if text or value is not None:
+                if col + repeat > budget.max_columns:
+                    raise _too_many_columns(sheet, row_index, col, budget.max_columns)
+                append(_new_cell(Cell, (row_index, col, text, value_type, value)))
+                if repeat > 1:
+                    cells.extend(
+                        Cell(row_index, col + offset, text, value_type, value)
+                        for offset in range(1, repeat)
+                    )
         col += repeat
     return cells
 
