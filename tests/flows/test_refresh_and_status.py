@@ -1,0 +1,124 @@
+"""Phase 3 failing, the coverage recalculation and nightly refresh flows, and the status of a
+hospital read from its flow runs (future scheduled runs ignored)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.states import Late, Scheduled
+from sqlmodel import Session, select
+
+from flows.nightly_refresh import nightly_refresh
+from flows.recalculate_coverage import recalculate_coverage
+from flows.schedule_import import schedule_import
+from flows.status import hospital_status
+from schedcu.models import Assignment, CoverageCalculation, ScheduleVersion
+from schedcu.orchestration import OrchestrationFailed
+from tests.flows.conftest import Setup
+
+pytestmark = pytest.mark.usefixtures("prefect_api")
+
+FAIL_COVERAGE = """
+CREATE TRIGGER refuse_coverage BEFORE INSERT ON coverage_calculation
+BEGIN SELECT RAISE(ABORT, 'the disk is full'); END
+"""
+
+
+def _import(setup: Setup):
+    return schedule_import(
+        hospital=setup.hospital,
+        ods_path=str(setup.ods_path),
+        start_date=dt.date(2026, 3, 1),
+        roster_path=str(setup.roster_path),
+        return_state=True,
+    )
+
+
+@pytest.fixture
+def sqlite_setup(setup: Setup) -> Setup:
+    if setup.engine.dialect.name != "sqlite":
+        pytest.skip("the failing trigger is written for SQLite")
+    return setup
+
+
+def test_phase_3_failing_keeps_the_version_and_recalculation_repairs_it(
+    sqlite_setup: Setup,
+) -> None:
+    setup = sqlite_setup
+    with setup.engine.begin() as connection:
+        connection.exec_driver_sql(FAIL_COVERAGE)
+    state = _import(setup)
+    assert state.is_completed() and state.name == "CompletedWithWarnings"
+    assert "coverage failed" in (state.message or "")
+    result = state.result(_sync=True)
+    assert [result["phases"][p]["outcome"] for p in ("ods_import", "amion_scrape", "coverage")] == [
+        "succeeded",
+        "succeeded",
+        "failed",
+    ]
+    assert "COVERAGE_FAILED" in [m["code"] for m in result["validation"]]
+    version_id = result["schedule_version_id"]
+    with Session(setup.engine) as session:
+        assert session.get(ScheduleVersion, version_id) is not None
+        assert session.exec(select(Assignment)).first() is not None  # phase 2 stayed committed
+        assert session.exec(select(CoverageCalculation)).first() is None  # phase 3 left nothing
+
+    failed = recalculate_coverage(version_id=version_id, return_state=True)
+    assert failed.is_failed()  # alone, phase 3 is the whole job
+
+    with setup.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TRIGGER refuse_coverage")
+    repaired = recalculate_coverage(version_id=version_id, return_state=True)
+    assert repaired.name == "Completed", repaired.message
+    with Session(setup.engine) as session:
+        assert session.exec(select(CoverageCalculation)).first() is not None
+
+
+def test_recalculating_an_unknown_version_fails_with_a_clear_message(setup: Setup) -> None:
+    state = recalculate_coverage(version_id=987654, return_state=True)
+    assert state.is_failed()
+    error = state.result(raise_on_failure=False, _sync=True)
+    assert isinstance(error, OrchestrationFailed) and error.code == "NO_VERSION"
+
+
+def test_nightly_refresh_rereads_amion_and_recalculates_for_the_latest_version(
+    setup: Setup,
+) -> None:
+    imported = _import(setup).result(_sync=True)
+    state = nightly_refresh(hospital=setup.hospital, return_state=True)
+    assert state.name == "Completed", state.message
+    result = state.result(_sync=True)
+    assert result["schedule_version_id"] == imported["schedule_version_id"]
+    assert result["phases"]["ods_import"]["outcome"] == "skipped"
+    assert result["phases"]["amion_scrape"]["outcome"] == "succeeded"
+    assert result["counts"]["assignments"] == imported["counts"]["assignments"]
+    with Session(setup.engine) as session:  # replaced, not added to
+        assert len(session.exec(select(Assignment)).all()) == imported["counts"]["assignments"]
+    assert hospital_status(setup.hospital)["flow_run_id"] == str(state.state_details.flow_run_id)
+
+
+def test_nightly_refresh_without_a_version_fails(setup: Setup) -> None:
+    state = nightly_refresh(hospital=setup.hospital, return_state=True)
+    assert state.is_failed() and "NO_VERSION" in (state.message or "")
+
+
+def test_status_ignores_runs_scheduled_ahead_but_counts_late_ones(setup: Setup) -> None:
+    done = _import(setup)
+    with get_client(sync_client=True) as client:
+        client.create_flow_run(
+            schedule_import,
+            parameters={"hospital": setup.hospital, "ods_path": "x"},
+            state=Scheduled(scheduled_time=dt.datetime.now(dt.UTC) + dt.timedelta(hours=6)),
+        )
+        status = hospital_status(setup.hospital)
+        assert status["status"] == "COMPLETED"
+        assert status["flow_run_id"] == str(done.state_details.flow_run_id)
+        late = client.create_flow_run(
+            schedule_import,
+            parameters={"hospital": setup.hospital, "ods_path": "x"},
+            state=Late(scheduled_time=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)),
+        )
+    status = hospital_status(setup.hospital)
+    assert (status["status"], status["flow_run_id"]) == ("IN_PROGRESS", str(late.id))
