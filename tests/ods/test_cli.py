@@ -85,3 +85,23 @@ def test_inspect_imports_no_prefect_pandas_or_playwright(real_template_path: Pat
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert completed.stdout.strip() == "0 []"
+
+
+def test_flat_file_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.ods.builders import content_xml, sheet_xml, write_ods
+
+    rows = [
+        ["Date", "ShiftType", "RequiredStaffing", "SpecialtyConstraint", "StudyType"],
+        ["2026-03-02", "ON1", "1", None, "CT"],
+        ["2026-03-02", "Mid 3", "1", None, "US"],
+        ["not a date", "ON1", "1", None, "CT"],
+    ]
+    path = write_ods(tmp_path / "flat.ods", content_xml([sheet_xml("Shifts", rows)]))
+    assert main(["ods", "inspect", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["layout"], report["shifts"]) == ("flat", 2)
+    assert report["positions"] == ["ON1", "Mid 3"]
+    assert report["study_types"] == ["CT", "US"]
+    assert [(m["code"], m["location"]) for m in report["validation"]] == [
+        ("INVALID_DATE", "'Shifts'!A4")
+    ]
