@@ -4,6 +4,7 @@ hospital read from its flow runs (future scheduled runs ignored)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -20,10 +21,26 @@ from tests.flows.conftest import Setup
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
-FAIL_COVERAGE = """
-CREATE TRIGGER refuse_coverage BEFORE INSERT ON coverage_calculation
-BEGIN SELECT RAISE(ABORT, 'the disk is full'); END
-"""
+# A database that refuses phase 3's write: a real failure inside its transaction.
+REFUSE = {
+    "sqlite": [
+        "CREATE TRIGGER refuse_coverage BEFORE INSERT ON coverage_calculation "
+        "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse_coverage() RETURNS trigger AS "
+        "$$ BEGIN RAISE EXCEPTION 'the disk is full'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER refuse_coverage BEFORE INSERT ON coverage_calculation "
+        "FOR EACH ROW EXECUTE FUNCTION refuse_coverage()",
+    ],
+}
+ALLOW = {
+    "sqlite": ["DROP TRIGGER IF EXISTS refuse_coverage"],
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS refuse_coverage ON coverage_calculation",
+        "DROP FUNCTION IF EXISTS refuse_coverage()",
+    ],
+}
 
 
 def _import(setup: Setup):
@@ -36,19 +53,24 @@ def _import(setup: Setup):
     )
 
 
+def _execute(setup: Setup, statements: dict[str, list[str]]) -> None:
+    with setup.engine.begin() as connection:
+        for statement in statements[setup.engine.dialect.name]:
+            connection.exec_driver_sql(statement)
+
+
 @pytest.fixture
-def sqlite_setup(setup: Setup) -> Setup:
-    if setup.engine.dialect.name != "sqlite":
-        pytest.skip("the failing trigger is written for SQLite")
-    return setup
+def refusing_setup(setup: Setup) -> Iterator[Setup]:
+    """The setup, with a database that refuses to store coverage until `_execute(ALLOW)`."""
+    _execute(setup, REFUSE)
+    yield setup
+    _execute(setup, ALLOW)
 
 
 def test_phase_3_failing_keeps_the_version_and_recalculation_repairs_it(
-    sqlite_setup: Setup,
+    refusing_setup: Setup,
 ) -> None:
-    setup = sqlite_setup
-    with setup.engine.begin() as connection:
-        connection.exec_driver_sql(FAIL_COVERAGE)
+    setup = refusing_setup
     state = _import(setup)
     assert state.is_completed() and state.name == "CompletedWithWarnings"
     assert "coverage failed" in (state.message or "")
@@ -68,8 +90,7 @@ def test_phase_3_failing_keeps_the_version_and_recalculation_repairs_it(
     failed = recalculate_coverage(version_id=version_id, return_state=True)
     assert failed.is_failed()  # alone, phase 3 is the whole job
 
-    with setup.engine.begin() as connection:
-        connection.exec_driver_sql("DROP TRIGGER refuse_coverage")
+    _execute(setup, ALLOW)
     repaired = recalculate_coverage(version_id=version_id, return_state=True)
     assert repaired.name == "Completed", repaired.message
     with Session(setup.engine) as session:
