@@ -19,6 +19,7 @@ gathered coroutine on Playwright's own event loop (`_run_on_playwright_loop`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import html as html_lib
 import logging
@@ -40,7 +41,7 @@ from schedcu.errors import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import APIRequestContext, Browser, Page, Response
+    from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page, Response
     from playwright.sync_api import Error as PlaywrightError
 
 logger = logging.getLogger(__name__)
@@ -153,25 +154,38 @@ def _download(
     from playwright.sync_api import Error as PlaywrightError
 
     masked_base = mask(base_url, code)
-    context = browser.new_context()
+    context: BrowserContext | None = None
+    page: Page | None = None
+    action = "opening a browser page"
     try:
-        page = context.new_page()
         try:
+            context = browser.new_context()
+            page = context.new_page()
+            action = "logging in to Amion"
             _log_in(page, base_url, code, settings)
             logger.info("Logged in to Amion at %s", masked_base)
+            action = "downloading the month exports"
             exports = _fetch_months(context.request, base_url, code, months, settings)
             logger.info("Downloaded %d Amion month exports from %s", len(exports), masked_base)
             return exports
         except PlaywrightError as exc:
-            failure: AmionError = translate_playwright_error(
-                exc, code=code, action="talking to Amion"
-            )
+            failure: AmionError = translate_playwright_error(exc, code=code, action=action)
         except AmionError as exc:
             failure = exc
-        failure.evidence = _capture_evidence(page, code, failure.evidence)
+        if page is not None:
+            failure.evidence = _capture_evidence(page, code, failure.evidence)
         logger.warning("Amion scrape failed: %s: %s", failure.code, failure.message)
         raise failure
     finally:
+        if context is not None:
+            _close_quietly(context)
+
+
+def _close_quietly(context: BrowserContext) -> None:
+    """Close the context; a browser that already went away has nothing left to close."""
+    from playwright.sync_api import Error as PlaywrightError
+
+    with contextlib.suppress(PlaywrightError):
         context.close()
 
 

@@ -245,3 +245,26 @@ def test_the_playwright_error_classes_are_all_mapped() -> None:
         if isinstance(getattr(api, name), type) and issubclass(getattr(api, name), Exception)
     }
     assert public == {"Error", "TimeoutError"}
+
+
+def test_a_closed_browser_is_an_amion_error_not_a_playwright_one(amion: AmionSimulator) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from schedcu.amion.browser import launch_browser
+
+    def scrape_with_a_closed_browser() -> None:
+        with sync_playwright() as playwright:
+            browser = launch_browser(playwright, fast_settings())
+            browser.close()
+            download_exports(
+                base_url=amion.url,
+                code=CODE,
+                months=[(2026, 3)],
+                settings=fast_settings(),
+                browser=browser,
+            )
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        future = pool.submit(scrape_with_a_closed_browser)
+        with pytest.raises(AmionTransient, match="browser went away while opening"):
+            future.result()
