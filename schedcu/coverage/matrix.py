@@ -209,36 +209,40 @@ class MatrixCalculator:
                 names = staffed.setdefault(key, [])
                 if s.person not in names:
                     names.append(s.person)
+        # Study types marked for the same positions share their status: decide each set once.
+        decided: dict[tuple[tuple[str, str], ...], _Status] = {}
         records = []
         for type_key, type_name in self._study_types:
             marked = sheet.marks.get(type_key, ())
-            if not marked:
-                status, positions, persons = CoverageStatus.NO_RULE, (), ()
-            else:
-                covering = [(p, k) for p, k in marked if k in staffed]
-                if covering:
-                    status = CoverageStatus.COVERED
-                    positions = tuple(p for p, _ in covering)
-                    persons = tuple(dict.fromkeys(n for _, k in covering for n in staffed[k]))
-                else:
-                    status, positions, persons = (
-                        CoverageStatus.UNSTAFFED,
-                        tuple(p for p, _ in marked),
-                        (),
-                    )
+            status = decided.get(marked)
+            if status is None:
+                status = decided[marked] = _status(marked, staffed)
             records.append(
                 CoverageRecord(
-                    service_date=service_date,
-                    category=category.name,
-                    start=segment.start,
-                    end=segment.end,
-                    study_type=type_name,
-                    status=status,
-                    positions=positions,
-                    persons=persons,
+                    service_date,
+                    category.name,
+                    segment.start,
+                    segment.end,
+                    type_name,
+                    *status,
                 )
             )
         return records
+
+
+_Status = tuple[CoverageStatus, tuple[str, ...], tuple[str, ...]]
+_NO_RULE: _Status = (CoverageStatus.NO_RULE, (), ())
+
+
+def _status(marked: tuple[tuple[str, str], ...], staffed: dict[str, list[str]]) -> _Status:
+    """COVERED with who covers it, UNSTAFFED with the positions that should, or NO_RULE."""
+    if not marked:
+        return _NO_RULE
+    covering = [(position, key) for position, key in marked if key in staffed]
+    if not covering:
+        return CoverageStatus.UNSTAFFED, tuple(position for position, _ in marked), ()
+    persons = dict.fromkeys(name for _, key in covering for name in staffed[key])
+    return CoverageStatus.COVERED, tuple(position for position, _ in covering), tuple(persons)
 
 
 def _precedence(window: tuple[dt.datetime, dt.datetime, _Sheet]) -> tuple[dt.timedelta, bool, int]:

@@ -19,6 +19,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from odf.element import Element
 from odf.namespaces import TABLENS
+from odf.number import DateStyle, Day, Month, Year
+from odf.number import Text as NumberText
 from odf.opendocument import OpenDocumentSpreadsheet
 from odf.style import Style, TableColumnProperties, TextProperties
 from odf.table import Table, TableCell, TableColumn, TableRow
@@ -26,6 +28,7 @@ from odf.text import P
 
 from schedcu.coverage.table import Cell
 
+DATE_STYLE = "Date"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 SummaryRows = Iterable[Sequence[Cell]]
 
@@ -47,7 +50,8 @@ def cell_xml(value: Cell) -> str:
         )
     if isinstance(value, dt.date):
         return (
-            f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}">'
+            f'<table:table-cell table:style-name="{DATE_STYLE}" office:value-type="date" '
+            f'office:date-value="{value.isoformat()}">'
             f"<text:p>{value.isoformat()}</text:p></table:table-cell>"
         )
     return (
@@ -75,6 +79,19 @@ class StreamedTable(Element):
         f.write("</table:table>")
 
 
+def _add_date_style(document: OpenDocumentSpreadsheet) -> None:
+    """A named cell style showing dates as 2026-03-14 (a common style: the streamed rows refer
+    to it by name, and odfpy writes common styles whether or not it sees them used)."""
+    iso = DateStyle(name="iso-date")
+    iso.addElement(Year(style="long"))
+    iso.addElement(NumberText(text="-"))
+    iso.addElement(Month(style="long"))
+    iso.addElement(NumberText(text="-"))
+    iso.addElement(Day(style="long"))
+    document.styles.addElement(iso)
+    document.styles.addElement(Style(name=DATE_STYLE, family="table-cell", datastylename=iso))
+
+
 def _summary_table(document: OpenDocumentSpreadsheet, rows: SummaryRows) -> Table:
     bold = Style(name="heading", family="table-cell")
     bold.addElement(TextProperties(fontweight="bold"))
@@ -94,7 +111,9 @@ def _summary_table(document: OpenDocumentSpreadsheet, rows: SummaryRows) -> Tabl
             if isinstance(value, int | float) and not isinstance(value, bool):
                 cell = TableCell(valuetype="float", value=value)
             elif isinstance(value, dt.date):
-                cell = TableCell(valuetype="date", datevalue=value.isoformat())
+                cell = TableCell(
+                    valuetype="date", datevalue=value.isoformat(), stylename=DATE_STYLE
+                )
             else:
                 cell = TableCell(valuetype="string", stylename=bold if heading else None)
             cell.addElement(P(text=str(value)))
@@ -113,6 +132,7 @@ def write_ods(
     """An .ods with the Summary sheet (`summary_rows`, a one-cell line is a heading) and the
     Rows sheet (`header`, then `rows`)."""
     document = OpenDocumentSpreadsheet()
+    _add_date_style(document)
     document.spreadsheet.addElement(_summary_table(document, summary_rows))
     document.spreadsheet.addElement(StreamedTable("Rows", itertools.chain([header], rows)))
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -93,26 +93,55 @@ def merged_gaps(rows: Sequence[CoverageRecord]) -> list[Gap]:
     return gaps
 
 
-def _matrix_groups(
-    rows: Sequence[CoverageRecord], key: Callable[[CoverageRecord], str]
-) -> dict[str, dict[str, Any]]:
-    hours: dict[str, dict[CoverageStatus, float]] = defaultdict(
-        lambda: dict.fromkeys(MATRIX_STATUSES, 0.0)
-    )
+def _segment_hours(rows: Sequence[CoverageRecord]) -> Iterator[tuple[CoverageRecord, float]]:
+    """Each row with its hours; the rows of one segment share the computation."""
+    start = end = None
+    hours = 0.0
     for row in rows:
-        hours[key(row)][row.status] += row.hours
-    groups = {}
-    for name, by_status in hours.items():
-        covered = by_status[CoverageStatus.COVERED]
-        ruled = covered + by_status[CoverageStatus.UNSTAFFED]
-        groups[name] = {
-            "percentage": _percentage(covered, ruled),
-            "covered_hours": _hours(covered),
-            "unstaffed_hours": _hours(by_status[CoverageStatus.UNSTAFFED]),
-            "no_rule_hours": _hours(by_status[CoverageStatus.NO_RULE]),
-            "ruled_hours": _hours(ruled),
-        }
-    return groups
+        if row.start is not start or row.end is not end:
+            start, end, hours = row.start, row.end, row.hours
+        yield row, hours
+
+
+def _matrix_group(by_status: dict[CoverageStatus, float]) -> dict[str, Any]:
+    covered = by_status[CoverageStatus.COVERED]
+    ruled = covered + by_status[CoverageStatus.UNSTAFFED]
+    return {
+        "percentage": _percentage(covered, ruled),
+        "covered_hours": _hours(covered),
+        "unstaffed_hours": _hours(by_status[CoverageStatus.UNSTAFFED]),
+        "no_rule_hours": _hours(by_status[CoverageStatus.NO_RULE]),
+        "ruled_hours": _hours(ruled),
+    }
+
+
+def _matrix_groups(rows: Sequence[CoverageRecord]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Hours per status by study type, site and category, in one pass over the rows."""
+    groups: dict[str, dict[str, dict[CoverageStatus, float]]] = {
+        "by_study_type": {},
+        "by_site": {},
+        "by_category": {},
+    }
+    by_type, by_site, by_category = groups.values()
+    sites: dict[str, str] = {}
+
+    def tally(table: dict[str, dict[CoverageStatus, float]], name: str) -> None:
+        if name not in table:
+            table[name] = dict.fromkeys(MATRIX_STATUSES, 0.0)
+
+    for row, hours in _segment_hours(rows):
+        name = _study_type_of(row)
+        site = sites.get(name)
+        if site is None:
+            site = sites[name] = site_of(row.study_type)
+        category = row.category or "(none)"
+        for table, key in ((by_type, name), (by_site, site), (by_category, category)):
+            tally(table, key)
+            table[key][row.status] += hours
+    return {
+        group: {name: _matrix_group(by_status) for name, by_status in table.items()}
+        for group, table in groups.items()
+    }
 
 
 def _flat_groups(
@@ -145,9 +174,9 @@ def summarise(
     statuses = MATRIX_STATUSES if layout is TemplateLayout.MATRIX else FLAT_STATUSES
     hours = dict.fromkeys((s.value for s in statuses), 0.0)
     counts = dict.fromkeys((s.value for s in statuses), 0)
-    for row in rows:
-        hours[row.status.value] += row.hours
-        counts[row.status.value] += 1
+    for row, row_hours in _segment_hours(rows):
+        hours[row.status] += row_hours  # a StrEnum member finds its value's key
+        counts[row.status] += 1
     gaps = merged_gaps(rows)
     summary: dict[str, Any] = {
         "layout": layout.value,
@@ -166,7 +195,7 @@ def summarise(
         covered, unstaffed = hours["COVERED"], hours["UNSTAFFED"]
         summary["overall_percentage"] = _percentage(covered, covered + unstaffed)
         summary["hours"]["ruled"] = _hours(covered + unstaffed)
-        groups = _matrix_groups
+        summary |= _matrix_groups(rows)
     else:
         required = sum(row.required or 0 for row in rows)
         staffed = sum(min(row.assigned or 0, row.required or 0) for row in rows)
@@ -183,10 +212,9 @@ def summarise(
             for row in rows
             if (row.assigned or 0) > (row.required or 0)
         ]
-        groups = _flat_groups
-    summary["by_study_type"] = groups(rows, _study_type_of)
-    summary["by_site"] = groups(rows, lambda row: site_of(row.study_type))
-    summary["by_category"] = groups(rows, lambda row: row.category or "(none)")
+        summary["by_study_type"] = _flat_groups(rows, _study_type_of)
+        summary["by_site"] = _flat_groups(rows, lambda row: site_of(row.study_type))
+        summary["by_category"] = _flat_groups(rows, lambda row: row.category or "(none)")
     return summary
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -134,3 +136,30 @@ def test_flat_reports_carry_required_assigned_and_percentage(tmp_path: Path) -> 
     )
     rows = pd.read_excel(files.ods, engine="odf", sheet_name="Rows")
     assert rows.loc[0, "percentage"] == 50.0
+
+
+@pytest.mark.skipif(not shutil.which("libreoffice"), reason="LibreOffice is not installed")
+def test_libreoffice_opens_the_ods_and_reads_every_row(
+    coverage: StoredCoverage, tmp_path: Path
+) -> None:
+    files, _ = write_reports(coverage, tmp_path / "reports")
+    every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    subprocess.run(
+        [
+            "libreoffice",
+            "--headless",
+            "--convert-to",
+            every_sheet,
+            "--outdir",
+            str(tmp_path),
+            f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
+            str(files.ods),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    with (tmp_path / f"{files.ods.stem}-Rows.csv").open(encoding="utf-8") as handle:
+        lines = list(csv.reader(handle))
+    assert len(lines) == 1 + len(coverage.rows)
+    assert lines[1][:3] == ["2026-03-14", "Mid", "2026-03-14T17:00:00-04:00"]
