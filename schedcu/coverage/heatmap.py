@@ -10,7 +10,6 @@ import datetime as dt
 import io
 import math
 from collections.abc import Sequence
-from pathlib import Path
 
 from schedcu.coverage.result import CoverageRecord
 from schedcu.coverage.summary import daily_shares
@@ -49,12 +48,6 @@ def heatmap_png(rows: Sequence[CoverageRecord], *, title: str) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI)
     return buffer.getvalue()
-
-
-def write_heatmap(path: Path, rows: Sequence[CoverageRecord], *, title: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(heatmap_png(rows, title=title))
-    return path
 
 
 def _day_label(day: dt.date) -> str:

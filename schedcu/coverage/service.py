@@ -99,7 +99,7 @@ def recalculate(*, engine: Engine, version_id: int, settings: Settings) -> Cover
     """Compute coverage for `version_id` and store it in place of any previous calculation."""
     loaded = _load(engine, version_id)
     result = calculate_coverage(
-        template=Template.from_dict(loaded.version.template),
+        template=_template(loaded.version),
         shift_instances=loaded.instances,
         assignments=loaded.assignments,
         persons=loaded.persons,
@@ -122,6 +122,18 @@ def recalculate(*, engine: Engine, version_id: int, settings: Settings) -> Cover
         validation=result.validation,
         rows=result.rows,
     )
+
+
+def _template(version: ScheduleVersion) -> Template:
+    """The template stored with the version; unreadable JSON is a coverage error."""
+    try:
+        return Template.from_dict(version.template)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise CoverageError(
+            f"The template stored with schedule version {version.id} cannot be read; "
+            "import the .ods again to recreate it.",
+            code="UNREADABLE_TEMPLATE",
+        ) from exc
 
 
 def _load(engine: Engine, version_id: int) -> _Loaded:

@@ -128,3 +128,14 @@ def test_unknown_version_and_missing_calculation_are_coverage_errors(db_engine: 
         load_coverage(engine=db_engine, version_id=version_id)
     assert missing.value.code == "NO_COVERAGE"
     assert f"--version {version_id}" in missing.value.message
+
+
+def test_an_unreadable_stored_template_is_a_coverage_error(db_engine: Engine) -> None:
+    version_id = store_version(db_engine, TEMPLATE, (SAT, SAT))
+    with transaction(db_engine) as session:
+        session.get(ScheduleVersion, version_id).template = {"sheets": "garbage"}
+
+    with pytest.raises(CoverageError) as error:
+        recalculate(engine=db_engine, version_id=version_id, settings=Settings())
+    assert error.value.code == "UNREADABLE_TEMPLATE"
+    assert f"version {version_id}" in error.value.message
