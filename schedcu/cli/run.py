@@ -57,6 +57,7 @@ def _prepare_hospital(code: str, amion_url: str | None) -> str | None:
     """None when the hospital is ready (created from `amion_url` if new), else the problem."""
     from schedcu.config import get_settings
     from schedcu.db import get_engine
+    from schedcu.errors import ConfigurationError
     from schedcu.hospitals import add_hospital, get_hospital
 
     engine = get_engine(get_settings())
@@ -67,8 +68,13 @@ def _prepare_hospital(code: str, amion_url: str | None) -> str | None:
             f"no hospital has the code {code!r}; add --amion-url to create it, "
             "or run `schedcu hospital add`"
         )
-    add_hospital(engine, code=code, amion_base_url=amion_url)
-    print(f"Created hospital {code} (Amion at {amion_url}).", file=sys.stderr)
+    try:
+        add_hospital(engine, code=code, amion_base_url=amion_url)
+    except ConfigurationError as error:
+        if error.code != "HOSPITAL_EXISTS":  # else another import created it a moment ago
+            raise
+    else:
+        print(f"Created hospital {code} (Amion at {amion_url}).", file=sys.stderr)
     return None
 
 
@@ -103,8 +109,13 @@ def run_import(args: argparse.Namespace) -> int:
     else:
         data = {"validation": [], "phases": {}}
     status = status_for_state(state.type.value, state.name)
-    report = _report(data, state_name=state.name, status=status.value, message=state.message)
-    report["flow_run_id"] = str(state.state_details.flow_run_id)
+    report = _report(
+        data,
+        flow_run_id=str(state.state_details.flow_run_id),
+        state_name=state.name,
+        status=status.value,
+        message=state.message,
+    )
     if args.json:
         print(json.dumps(report))
     else:
@@ -112,11 +123,13 @@ def run_import(args: argparse.Namespace) -> int:
     return 0 if status is ImportStatus.COMPLETED else 1
 
 
-def _report(data: dict[str, Any], *, state_name: str, status: str, message: str | None) -> dict:
-    """The JSON contract of `schedcu import --json` (issue 6)."""
+def _report(
+    data: dict[str, Any], *, flow_run_id: str, state_name: str, status: str, message: str | None
+) -> dict[str, Any]:
+    """The JSON contract of `schedcu import --json`, plus the state's message and report paths."""
     phases = data.get("phases", {})
     return {
-        "flow_run_id": data.get("flow_run_id"),
+        "flow_run_id": flow_run_id,
         "status": status,
         "state_name": state_name,
         "message": message,
