@@ -54,7 +54,8 @@ def _parse(source: Path | BinaryIO, settings: Settings, result: ValidationResult
             columns = header_columns(first[1]) if first else {}
             if flat is None and is_flat_header(columns):
                 flat = FlatReader(sheet.name, columns, result).read(sheet.rows)
-                continue
+            if flat is not None:
+                continue  # the file is a shift list: later sheets are not read
             if len(columns) >= 2:
                 partial_headers.append(sheet.name)
             parsed = parse_sheet_name(sheet.name)
