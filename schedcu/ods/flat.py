@@ -51,6 +51,7 @@ class FlatReader:
         self._columns = columns
         self._dates: dict[str, dt.date | None] = {}
         self._times: dict[str, dt.time | None] = {}
+        self._staffings: dict[str, int | None] = {}
         self._strings: dict[str, str] = {}
         self._prefix = cell_ref(sheet, 0, 0)[:-1]  # `'Sheet'!A`, completed by the row number
         if ("StartTime" in columns) != ("EndTime" in columns):
@@ -96,7 +97,7 @@ class FlatReader:
             return self._skip(
                 row, cell.col, "INVALID_DATE", f"{cell.text.strip()!r} is not a date (YYYY-MM-DD)"
             )
-        staffing = _staffing(values["RequiredStaffing"])
+        staffing = self._staffing(values["RequiredStaffing"])
         if staffing is None:
             cell = values["RequiredStaffing"]
             return self._skip(
@@ -155,6 +156,12 @@ class FlatReader:
             self._dates[raw] = _parse_date(raw)
         return self._dates[raw]
 
+    def _staffing(self, cell: Cell) -> int | None:
+        raw = (cell.value if cell.value_type == "float" and cell.value else cell.text).strip()
+        if raw not in self._staffings:
+            self._staffings[raw] = _parse_staffing(raw)
+        return self._staffings[raw]
+
     def _time(self, cell: Cell) -> dt.time | None:
         raw = (cell.value if cell.value_type == "time" and cell.value else cell.text).strip()
         if raw not in self._times:
@@ -184,8 +191,7 @@ def _parse_duration(raw: str) -> dt.time | None:
     return dt.time(hours, minutes)
 
 
-def _staffing(cell: Cell) -> int | None:
-    raw = (cell.value if cell.value_type == "float" and cell.value else cell.text).strip()
+def _parse_staffing(raw: str) -> int | None:
     try:
         number = float(raw)
     except ValueError:
