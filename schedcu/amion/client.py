@@ -299,11 +299,12 @@ def _fetch_months(
 
 def _month_export(raw: _RawResponse, base_url: str, code: str) -> MonthExport:
     url = mask(export_url(base_url, code, raw.year, raw.month), code)
-    _check_status(raw.status, f"downloading the {export_location(raw.year, raw.month)} export", url)
     text = raw.body.decode("utf-8", errors="replace")
     try:
+        where = export_location(raw.year, raw.month)
+        _check_status(raw.status, f"downloading the {where} export", url)
         check_export_body(text, year=raw.year, month=raw.month)
-    except AmionError as exc:
+    except AmionError as exc:  # what Amion sent instead is the evidence
         exc.evidence = AmionEvidence(url=url, html=mask(text, code))
         raise
     return MonthExport(

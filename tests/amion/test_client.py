@@ -108,6 +108,7 @@ def test_503_for_the_first_requests_is_transient_and_a_retry_succeeds(
     with pytest.raises(AmionTransient, match="HTTP 503") as caught:
         download(amion, chromium)
     assert is_transient(caught.value)
+    assert "503 Service Unavailable" in (caught.value.evidence.html or "")
     assert_secret_free(caught.value)
     exports = download(amion, chromium)  # what the task's retry policy does next
     assert [(e.year, e.month) for e in exports] == EXAMPLE_MONTHS
