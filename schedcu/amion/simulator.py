@@ -112,6 +112,9 @@ class AmionSimulator:
     # -- life cycle ---------------------------------------------------------------------------
 
     def start(self) -> AmionSimulator:
+        """Listen and serve in a background thread; a second call does nothing."""
+        if self._server is not None:
+            return self
         server = _Server((self._host, self._port), _Handler)
         server.simulator = self
         self._server = server

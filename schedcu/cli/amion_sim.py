@@ -17,7 +17,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     sim.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: a free one)")
     sim.add_argument("--roster", required=True, help="roster YAML (AMION.md)")
     sim.add_argument("--schedule", required=True, help="CSV date,position,name,start,end")
-    sim.add_argument("--code", help="access code to accept (default: SCHEDCU_AMION_CODE or demo)")
+    sim.add_argument(
+        "--code",
+        help="access code to accept (default: SCHEDCU_AMION_CODE, else 'demo'); prefer the "
+        "variable for a real code, as other users of the machine can see a command line",
+    )
     sim.add_argument("--fail-first", type=int, default=0, metavar="N", help="503 for N requests")
     sim.add_argument("--delay", type=float, default=0.0, metavar="S", help="delay each response")
     sim.add_argument("--truncate", action="store_true", help="cut every export short")
@@ -34,6 +38,7 @@ def run_simulator(args: argparse.Namespace) -> int:
     from schedcu.amion.schedule_file import load_schedule
     from schedcu.amion.simulator import AmionSimulator, Faults
     from schedcu.config import get_settings
+    from schedcu.errors import ConfigurationError
 
     settings = get_settings()
     code = args.code or (settings.amion_code.get_secret_value() if settings.amion_code else "demo")
@@ -51,6 +56,13 @@ def run_simulator(args: argparse.Namespace) -> int:
         port=args.port,
         faults=faults,
     )
+    try:
+        simulator.start()
+    except OSError as exc:
+        raise ConfigurationError(
+            f"The simulator cannot listen on 127.0.0.1:{args.port} ({exc.strerror}); "
+            "choose another --port, or 0 for a free one."
+        ) from exc
     with simulator:
         print(f"Amion simulator serving on {simulator.url} (Ctrl-C to stop)", flush=True)
         with contextlib.suppress(KeyboardInterrupt):

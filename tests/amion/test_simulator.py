@@ -143,3 +143,29 @@ def test_the_command_line_serves_files(tmp_path: Path) -> None:
         process.terminate()
         output, _ = process.communicate(timeout=10)
     assert CODE not in output
+
+
+def test_a_port_in_use_is_a_clear_error(amion: AmionSimulator, tmp_path: Path) -> None:
+    roster = write_roster(tmp_path / "roster.yaml")
+    schedule = write_schedule_file(tmp_path / "schedule.csv", [(2026, 3)])
+    port = amion.url.rsplit(":", 1)[1]
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "schedcu",
+            "amion-sim",
+            "--port",
+            port,
+            "--roster",
+            str(roster),
+            "--schedule",
+            str(schedule),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "INVALID_INPUT" in result.stderr and "another --port" in result.stderr
+    assert "Traceback" not in result.stderr
