@@ -160,6 +160,7 @@ def _store(
     now = utcnow()
     seen: set[tuple[Any, ...]] = set()
     unmatched: dict[str, list[ExportRow]] = defaultdict(list)
+    id_conflicts: dict[tuple[str, str, str], str] = {}
     new_people = duplicates = 0
     values: list[dict[str, Any]] = []
     for row in rows:
@@ -173,6 +174,8 @@ def _store(
                 f"{person.name} with specialty BOTH.",
                 row.location,
             )
+        elif row.staff_id and person.amion_id and row.staff_id != person.amion_id:
+            id_conflicts.setdefault((person.name, row.staff_id, person.amion_id), row.location)
         identity = (person.id, row.position_key, row.service_date, row.start_at, row.end_at)
         if identity in seen:
             duplicates += 1
@@ -203,6 +206,13 @@ def _store(
             }
         )
     _warn_unmatched(unmatched, validation)
+    for (name, amion_id, known_id), location in id_conflicts.items():
+        validation.warning(
+            "STAFF_ID_MISMATCH",
+            f"Amion lists {name} with staff id {amion_id}, but the roster gives {known_id}; "
+            "the rows were matched by name. Check the roster.",
+            location,
+        )
 
     session.execute(
         sa.delete(Assignment).where(

@@ -159,6 +159,8 @@ def test_people_match_by_staff_id_else_by_name_or_alias(db_engine: Engine) -> No
         '"Smith, J",,0,"MidC",31,0,5-3-26,1700,0\n'
         '"K. Okafor",,0,"MidC",31,0,5-4-26,1700,0\n'
         '"Dr. O. Haddad",4712,0,"MidC",31,0,5-5-26,1700,0\n'
+        '"Wei, Li",EPICID:77,0,"MidC",31,0,5-6-26,1700,0\n'
+        '"Wei, Li",EPICID:77,0,"MidC",31,0,5-7-26,1700,0\n'
     )
     outcome = store_assignments(
         engine=db_engine,
@@ -168,8 +170,12 @@ def test_people_match_by_staff_id_else_by_name_or_alias(db_engine: Engine) -> No
         settings=fast_settings(),
     )
     names = [p.name for _, p in sorted(stored(db_engine, version_id), key=lambda r: r[0].id)]
-    assert names == ["Jane Smith"] * 3 + ["Ken Okafor", "Omar Haddad"]
+    assert names == ["Jane Smith"] * 3 + ["Ken Okafor", "Omar Haddad"] + ["Li Wei"] * 2
     assert outcome.new_person_count == 0
+    mismatch = [m for m in outcome.validation if m.code == "STAFF_ID_MISMATCH"]
+    assert (
+        len(mismatch) == 1 and "EPICID:77" in mismatch[0].message and "4713" in mismatch[0].message
+    )
 
 
 def test_a_rescrape_replaces_amion_assignments_and_keeps_manual_ones(db_engine: Engine) -> None:
