@@ -3,9 +3,9 @@
 People: by Amion staff id when both the row and the person have one, else by name or alias
 normalised with `person_key` (`Smith, Jane` = `Jane Smith`). A name whose person has another
 staff id is still that person (Amion ids change, e.g. to `EPICID:`); the store warns about it.
-Someone unknown becomes a new Person with specialty BOTH. Shifts: by (service date, `position_key`); when a position has several
-instances that day (a narrower window overriding a wider one), the one overlapping the row's
-times most, else the earliest.
+Someone unknown becomes a new Person with specialty BOTH. Shifts: by (service date,
+`position_key`); when a position has several instances that day (a narrower window overriding a
+wider one), the one overlapping the row's times most, else the earliest.
 """
 
 from __future__ import annotations
