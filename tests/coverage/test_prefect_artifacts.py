@@ -166,3 +166,21 @@ def _picture(browser: Browser, api_url: str, url: str) -> dict[str, object]:
     finally:
         context.unroute_all(behavior="ignoreErrors")
         context.close()
+
+
+@flow(name="coverage-unknown-version-check")
+def unknown_version_flow(version_id: int) -> str:
+    state = calculate_coverage(hospital="h", version_id=version_id, return_state=True)
+    assert state.is_failed()
+    return str(flow_run.get_id())
+
+
+def test_a_permanent_coverage_error_fails_the_task_without_retries(engine: Engine) -> None:
+    run_id = unknown_version_flow(424242)
+
+    with get_client(sync_client=True) as client:
+        (task_run,) = client.read_task_runs(
+            task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[run_id]))
+        )
+    assert task_run.run_count == 1
+    assert "no schedule version 424242" in (task_run.state.message or "")
