@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
-DEFAULT_UI_API = "http://127.0.0.1:4200/api"
 SAT = dt.date(2026, 3, 14)
 TEMPLATE = matrix(
     sheet("Mid 5 pm - 12 am", "17:00", "00:00", {"MidC": ["CPMC CT Body"], "MidL": ["Allen US"]}),
@@ -101,27 +100,16 @@ def test_tasks_store_write_files_and_publish_three_artifacts(
         lambda browser: _picture_from_run_page(browser, prefect_server, run_id, heatmap_key)
     )
     v1 = chromium_thread.run(
-        lambda browser: _picture(
-            browser, prefect_server, f"{ui}/artifacts/artifact/{by_key[heatmap_key].id}"
-        )
+        lambda browser: _picture(browser, f"{ui}/artifacts/artifact/{by_key[heatmap_key].id}")
     )
     for seen in (v2, v1):
         assert seen["width"] > 400 and seen["height"] > 200
         assert "data:image" not in seen["text"]  # the picture, not its URL printed as text
 
 
-def _context(browser: Browser, api_url: str) -> BrowserContext:
-    """A browser context whose UI reaches the session's server.
-
-    The UI asks the server for its API address, which `prefect server start --port` leaves at
-    the default 127.0.0.1:4200; requests to it are sent to the real port instead.
-    """
+def _context(browser: Browser) -> BrowserContext:
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(30_000)
-    context.route(
-        f"{DEFAULT_UI_API}/**",
-        lambda route: route.continue_(url=route.request.url.replace(DEFAULT_UI_API, api_url)),
-    )
     return context
 
 
@@ -144,7 +132,7 @@ def _picture_from_run_page(
     browser: Browser, api_url: str, run_id: str, key: str
 ) -> dict[str, object]:
     """The default (V2) UI: the flow run's Artifacts tab, then the heatmap's card."""
-    context = _context(browser, api_url)
+    context = _context(browser)
     try:
         page = context.new_page()
         page.goto(f"{api_url.removesuffix('/api')}/v2/runs/flow-run/{run_id}?tab=Artifacts")
@@ -152,19 +140,17 @@ def _picture_from_run_page(
         page.wait_for_url("**/artifacts/artifact/**")
         return _rendered(page)
     finally:
-        context.unroute_all(behavior="ignoreErrors")
         context.close()
 
 
-def _picture(browser: Browser, api_url: str, url: str) -> dict[str, object]:
+def _picture(browser: Browser, url: str) -> dict[str, object]:
     """The V1 UI, where the run's `View at` link in the logs leads."""
-    context = _context(browser, api_url)
+    context = _context(browser)
     try:
         page = context.new_page()
         page.goto(url)
         return _rendered(page)
     finally:
-        context.unroute_all(behavior="ignoreErrors")
         context.close()
 
 

@@ -54,7 +54,8 @@ def running_prefect_server(home: Path) -> Iterator[str]:
             "--port",
             str(port),
         ],
-        env=prefect_environment(home),
+        # The UI asks the API at PREFECT_UI_API_URL; without it, it would ask 127.0.0.1:4200.
+        env=prefect_environment(home) | {"PREFECT_UI_API_URL": api_url},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
