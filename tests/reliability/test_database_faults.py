@@ -1,0 +1,190 @@
+"""A database that goes away or is busy in the middle of a phase.
+
+PostgreSQL: the phase's own connection is terminated with `pg_terminate_backend` from a second
+connection just before the phase writes its main rows (inside its transaction). The error must be
+transient (so the task retry policy retries it), nothing of the phase may stay, and calling the
+phase again must give exactly one result. SQLite: a phase that meets another writer holding the
+lock waits for it and succeeds.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from prefect import flow
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterFlowRunId
+from sqlalchemy.engine import Engine
+
+from schedcu.config import get_settings
+from schedcu.db import create_db_engine, get_engine, transaction
+from schedcu.errors import is_transient
+from schedcu.models import Assignment, CoverageRow, ShiftInstance
+from tasks.ods_import import import_ods
+from tests.reliability.conftest import START, Phases, new_phases
+from tests.utils.builders import make_hospital
+
+HOLD_S = 1.0
+
+
+@contextmanager
+def terminated_before_insert(engine: Engine, table: sa.Table) -> Iterator[list[int]]:
+    """Terminate the connection that is about to INSERT into `table`, once, from another one.
+
+    Yields the list of terminated backend pids (one after the fault fired)."""
+    pattern = re.compile(rf'^\s*INSERT INTO "?{table.name}"?\s', re.IGNORECASE)
+    admin = create_db_engine(engine.url.render_as_string(hide_password=False))
+    killed: list[int] = []
+
+    def before_cursor_execute(connection: sa.Connection, *args: object) -> None:
+        statement = args[1]
+        if killed or not isinstance(statement, str) or not pattern.match(statement):
+            return
+        pid = connection.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+        with admin.connect() as other:
+            assert other.execute(sa.select(sa.func.pg_terminate_backend(pid))).scalar()
+            _wait_until_gone(other, pid)
+        killed.append(pid)
+
+    sa.event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield killed
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before_cursor_execute)
+        admin.dispose()
+
+
+def _wait_until_gone(connection: sa.Connection, pid: int) -> None:
+    query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
+    deadline = time.monotonic() + 10
+    while connection.execute(query, {"pid": pid}).scalar() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+TABLES = {
+    "import_schedule": ShiftInstance.__table__,  # type: ignore[attr-defined]
+    "store_assignments": Assignment.__table__,  # type: ignore[attr-defined]
+    "recalculate": CoverageRow.__table__,  # type: ignore[attr-defined]
+}
+
+
+def _before(phases: Phases, phase: str) -> Callable[[], object]:
+    """Run the phases before `phase`; return a call of `phase` itself."""
+    if phase == "import_schedule":
+        return phases.import_schedule
+    version_id = phases.import_schedule().version_id
+    if phase == "store_assignments":
+        return lambda: phases.store_assignments(version_id)
+    phases.store_assignments(version_id)
+    return lambda: phases.recalculate(version_id)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("phase", list(TABLES))
+def test_a_terminated_connection_is_transient_leaves_nothing_and_the_retry_succeeds(
+    pg_engine: Engine, tmp_path: Path, phase: str
+) -> None:
+    phases = new_phases(pg_engine, tmp_path)
+    run_phase = _before(phases, phase)
+    before = phases.counts()
+
+    with (
+        terminated_before_insert(pg_engine, TABLES[phase]) as killed,
+        pytest.raises(sa.exc.DBAPIError) as failure,
+    ):
+        run_phase()
+    assert killed, "the fault did not fire"
+    assert is_transient(failure.value), f"{type(failure.value).__name__} would not be retried"
+    left = phases.counts()
+
+    run_phase()  # the retry
+    after = phases.counts()
+    one_result = {
+        "import_schedule": after["versions"] == 1 and after["shift_instances"] > 0,
+        "store_assignments": after["batches"] == ["COMPLETE", "FAILED"]
+        and after["assignments"] > 0,
+        "recalculate": after["calculations"] == 1 and after["coverage_rows"] > 0,
+    }[phase]
+    assert one_result, after
+    # Nothing of the failed attempt: the phases before it, plus (phase 2) the FAILED ScrapeBatch
+    # that records the failure.
+    expected = before | ({"batches": ["FAILED"]} if phase == "store_assignments" else {})
+    assert left == expected, (left, expected)
+
+
+@pytest.mark.postgres
+@pytest.mark.usefixtures("prefect_api")
+def test_phase_1_task_retries_a_terminated_connection_and_stores_one_version(
+    postgres_url: str, pg_engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Prefect task's retry policy, not the test, recovers from the fault."""
+    monkeypatch.setenv("SCHEDCU_DATABASE_URL", postgres_url)
+    get_settings.cache_clear()
+    phases = new_phases(pg_engine, tmp_path)
+    task_engine = get_engine(get_settings())
+
+    @flow(name="reliability-phase-1")
+    def phase_1() -> int:
+        return import_ods(
+            hospital=phases.hospital,
+            ods_path=phases.ods_path,
+            start=START,
+            months=1,
+            period="2026-03",
+        ).version_id
+
+    with terminated_before_insert(task_engine, TABLES["import_schedule"]) as killed:
+        state = phase_1(return_state=True)
+    assert killed and state.is_completed(), state
+    assert phases.counts()["versions"] == 1
+    with get_client(sync_client=True) as client:
+        [task_run] = client.read_task_runs(
+            task_run_filter=TaskRunFilter(
+                flow_run_id=TaskRunFilterFlowRunId(any_=[state.state_details.flow_run_id])
+            )
+        )
+    assert task_run.run_count == 2  # failed once on the lost connection, then succeeded
+
+
+@pytest.mark.parametrize("phase", list(TABLES))
+def test_a_phase_waits_for_another_sqlite_writer_and_succeeds(
+    sqlite_template: Path, tmp_path: Path, phase: str
+) -> None:
+    path = tmp_path / "locked.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    url = f"sqlite:///{path}"
+    engine, other = create_db_engine(url), create_db_engine(url)
+    phases = new_phases(engine, tmp_path)
+    run_phase = _before(phases, phase)
+    holding = threading.Event()
+
+    def hold_the_write_lock() -> None:
+        with transaction(other) as session:
+            make_hospital(session)
+            holding.set()
+            time.sleep(HOLD_S)
+
+    holder = threading.Thread(target=hold_the_write_lock)
+    holder.start()
+    assert holding.wait(5)
+    started = time.monotonic()
+    run_phase()
+    waited = time.monotonic() - started
+    holder.join()
+
+    assert waited >= HOLD_S * 0.5, f"{phase} did not wait for the lock ({waited:.2f} s)"
+    after = phases.counts()
+    assert {
+        "import_schedule": after["versions"],
+        "store_assignments": after["batches"].count("COMPLETE"),  # type: ignore[union-attr]
+        "recalculate": after["calculations"],
+    }[phase] == 1
+    engine.dispose()
+    other.dispose()
