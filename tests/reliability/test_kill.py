@@ -1,0 +1,213 @@
+"""SIGKILL of the process running the import flow, inside each phase's transaction and right after
+its commit, then the next run.
+
+The flow runs as Prefect runs it in production: a deployment on a process work pool, a worker
+that starts one process per flow run (tests/reliability/killable_flow.py, the real flow plus a
+kill switch chosen per run by a job variable). The worker sees the killed process and marks the
+run CRASHED. PostgreSQL is the database.
+
+One chain of runs on one hospital covers the six kill points (each run is also the "run again"
+of the one before) and a last clean run: after every run the database holds each phase's complete
+result or none of it, never a part, and never a second copy.
+
+A SIGKILLed run cannot release the hospital's concurrency slot: its lease stays until it expires
+(Prefect's default for `concurrency()`, 300 s). The test checks the slot is still held, then
+frees it as an operator would (deleting the limit; the next run creates it again).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import WorkPoolCreate
+from prefect.exceptions import ObjectAlreadyExists
+from sqlalchemy.engine import Engine
+
+from flows.hospital_lock import limit_name
+from schedcu.amion.simulator import AmionSimulator
+from schedcu.db import create_db_engine
+from schedcu.examples.amion_month import example_roster, schedule_for
+from schedcu.examples.template_ods import write_example_template
+from schedcu.hospitals import add_hospital
+from tests.reliability.conftest import CODE, MONTHS, counts, new_phases, truncate_all
+from tests.reliability.killable_flow import KILL_ENV
+from tests.utils.prefect_server import prefect_environment
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.usefixtures("prefect_api")]
+
+REPO = Path(__file__).resolve().parents[2]
+PREFECT = str(Path(sys.executable).parent / "prefect")
+POOL = "schedcu-reliability"
+DEPLOYMENT = "reliability-kill"
+RUN_TIMEOUT_S = 120
+FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+
+
+@dataclass
+class Harness:
+    deployment_id: uuid.UUID
+    engine: Engine
+    amion_url: str
+    worker_log: Path
+
+    def run(self, parameters: dict[str, object], kill: str | None = None) -> dict:
+        """Start a run of the deployment, wait until it is final; its state as the server has it."""
+        env = {KILL_ENV: kill} if kill else {}
+        with get_client(sync_client=True) as client:
+            run = client.create_flow_run_from_deployment(
+                self.deployment_id, parameters=parameters, job_variables={"env": env}
+            )
+            deadline = time.monotonic() + RUN_TIMEOUT_S
+            while time.monotonic() < deadline:
+                state = client.read_flow_run(run.id).state
+                if state is not None and state.type.value in FINAL:
+                    return {"type": state.type.value, "name": state.name, "id": run.id}
+                time.sleep(0.5)
+        log = self.worker_log.read_text(errors="replace")[-4000:]
+        raise AssertionError(f"flow run {run.id} did not end in {RUN_TIMEOUT_S} s\n{log}")
+
+
+@pytest.fixture(scope="module")
+def harness(
+    prefect_api: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Harness]:
+    """A process work pool, the killable deployment, one worker, an Amion simulator."""
+    from tests.reliability.killable_flow import schedule_import
+
+    folder = tmp_path_factory.mktemp("kill")
+    with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
+        client.create_work_pool(WorkPoolCreate(name=POOL, type="process"))
+    deployment_id = schedule_import.from_source(
+        source=str(REPO), entrypoint="tests/reliability/killable_flow.py:schedule_import"
+    ).deploy(
+        name=DEPLOYMENT,
+        work_pool_name=POOL,
+        build=False,
+        push=False,
+        print_next_steps=False,
+        ignore_warnings=True,
+    )
+    env = prefect_environment(folder / "prefect-home", prefect_api) | {
+        "SCHEDCU_DATABASE_URL": postgres_url,
+        "SCHEDCU_HOME": str(folder / "schedcu-home"),
+        "SCHEDCU_AMION_CODE": CODE,
+        "SCHEDCU_AMION_REQUESTS_PER_SECOND": "0",
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_WORKER_PREFETCH_SECONDS": "1",
+    }
+    env = {key: value for key, value in env.items() if key != KILL_ENV}
+    worker_log = folder / "worker.log"
+    engine = create_db_engine(postgres_url)
+    with (
+        AmionSimulator(roster=example_roster(), schedule=schedule_for(MONTHS), code=CODE) as amion,
+        worker_log.open("wb") as log,
+    ):
+        worker = subprocess.Popen(
+            [PREFECT, "worker", "start", "--pool", POOL, "--type", "process"],
+            cwd=folder,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield Harness(deployment_id, engine, amion.url, worker_log)
+        finally:
+            os.killpg(worker.pid, signal.SIGTERM)
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+            truncate_all(engine)
+            engine.dispose()
+
+
+def _slot_held_then_freed(hospital: str) -> None:
+    """The dead run's slot is still taken; free it (the operator's step after a crash)."""
+    name = limit_name(hospital)
+    with get_client(sync_client=True) as client:
+        limit = client.read_global_concurrency_limit_by_name(name)
+        assert limit.active_slots == 1, "a killed run cannot have released its slot"
+        client.delete_global_concurrency_limit_by_name(name)
+
+
+# (kill point, what the database holds afterwards, in terms of the reference run's figures)
+CHAIN = [
+    ("ods_import:in_transaction", "nothing"),
+    ("ods_import:after_commit", "phase 1"),
+    ("amion_scrape:in_transaction", "phase 1"),
+    ("amion_scrape:after_commit", "phases 1-2"),
+    ("coverage:in_transaction", "phases 1-2"),
+    ("coverage:after_commit", "phases 1-3"),
+    (None, "phases 1-3"),
+]
+
+
+def test_every_kill_point_leaves_whole_phases_and_the_next_run_completes_without_duplicates(
+    harness: Harness, sqlite_template: Path, tmp_path: Path
+) -> None:
+    reference = _reference_counts(sqlite_template, tmp_path)
+    hospital = f"kill-{uuid.uuid4().hex[:8]}"
+    add_hospital(harness.engine, code=hospital, amion_base_url=harness.amion_url)
+    parameters = {
+        "hospital": hospital,
+        "ods_path": str(write_example_template(tmp_path / "template.ods")),
+        "start_date": "2026-03-01",
+        "months": 1,
+    }
+    scrapes = 0
+    for kill, holds in CHAIN:
+        state = harness.run(parameters, kill)
+        expected_type = "CRASHED" if kill else "COMPLETED"
+        assert state["type"] == expected_type, (kill, state)
+        if kill:
+            _slot_held_then_freed(hospital)
+        if "1-2" in holds or "1-3" in holds:
+            scrapes += 1  # every run that gets past phase 2's commit adds one COMPLETE batch
+        expected = _expected(reference, holds, scrapes)
+        assert counts(harness.engine, hospital) == expected, (kill, holds)
+
+
+def _reference_counts(sqlite_template: Path, tmp_path: Path) -> dict[str, object]:
+    """The three phases' complete results for the same inputs, without any fault (SQLite)."""
+    path = tmp_path / "reference.db"
+    path.write_bytes(sqlite_template.read_bytes())
+    engine = create_db_engine(f"sqlite:///{path}")
+    phases = new_phases(engine, tmp_path / "reference")
+    version_id = phases.import_schedule().version_id
+    phases.store_assignments(version_id)
+    phases.recalculate(version_id)
+    result = phases.counts()
+    engine.dispose()
+    return result
+
+
+def _expected(reference: dict[str, object], holds: str, scrapes: int) -> dict[str, object]:
+    nothing = {key: [] if key == "batches" else 0 for key in reference}
+    if holds == "nothing":
+        return nothing
+    expected = nothing | {
+        "versions": 1,
+        "shift_instances": reference["shift_instances"],
+    }
+    if holds in {"phases 1-2", "phases 1-3"}:
+        expected |= {
+            "persons": reference["persons"],
+            "assignments": reference["assignments"],
+            "batches": ["COMPLETE"] * scrapes,
+        }
+    if holds == "phases 1-3":
+        expected |= {"calculations": 1, "coverage_rows": reference["coverage_rows"]}
+    return expected
