@@ -4,11 +4,13 @@ example template and roster."""
 
 from __future__ import annotations
 
+import contextvars
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any, TypeVar
 
 import pytest
 from prefect.client.orchestration import get_client
@@ -30,20 +32,53 @@ from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
 from tasks.amion_scrape import shared_browser
 
+T = TypeVar("T")
 CODE = "Zq9-fl0w-s3cret-77"
 MONTHS = [(2026, 3), (2026, 4)]
 
 
+class BrowserThread:
+    """One thread that owns the session's Chromium and runs the flows that use it.
+
+    Playwright's sync API allows one instance per thread, and other test packages keep theirs
+    alive in the main thread for the session; so this one lives in its own thread, and flows run
+    there (in a copy of the caller's context, which holds the Prefect API settings)."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="chromium")
+        self._playwright, self.browser = self._pool.submit(self._start).result()
+
+    @staticmethod
+    def _start() -> tuple[Any, Any]:
+        from playwright.sync_api import sync_playwright
+
+        from schedcu.amion.browser import launch_browser
+
+        playwright = sync_playwright().start()
+        return playwright, launch_browser(playwright, Settings())
+
+    def run(self, flow: Callable[..., T], **parameters: Any) -> T:
+        context = contextvars.copy_context()
+        return self._pool.submit(context.run, self._with_browser, flow, parameters).result()
+
+    def _with_browser(self, flow: Callable[..., T], parameters: dict[str, Any]) -> T:
+        with shared_browser(self.browser):
+            return flow(**parameters)
+
+    def close(self) -> None:
+        def stop() -> None:
+            self.browser.close()
+            self._playwright.stop()
+
+        self._pool.submit(stop).result()
+        self._pool.shutdown()
+
+
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    from schedcu.amion.browser import launch_browser
-
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright, Settings())
-        yield browser
-        browser.close()
+def chromium() -> Iterator[BrowserThread]:
+    browser = BrowserThread()
+    yield browser
+    browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -61,6 +96,11 @@ class Setup:
     amion: AmionSimulator
     ods_path: Path
     roster_path: Path
+    chromium: BrowserThread
+
+    def run(self, flow: Callable[..., T], **parameters: Any) -> T:
+        """Run `flow` with the session's Chromium (in its thread); returns what the flow does."""
+        return self.chromium.run(flow, **parameters)
 
 
 @pytest.fixture
@@ -68,7 +108,7 @@ def setup(
     db_engine: Engine,
     db_url: str,
     amion_server: AmionSimulator,
-    chromium: object,
+    chromium: BrowserThread,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> Iterator[Setup]:
@@ -81,14 +121,14 @@ def setup(
     hospital = f"flow-{uuid.uuid4().hex[:8]}"
     add_hospital(db_engine, code=hospital, amion_base_url=amion_server.url)
     amion_server.reset()
-    with shared_browser(chromium):  # type: ignore[arg-type]
-        yield Setup(
-            hospital=hospital,
-            engine=db_engine,
-            amion=amion_server,
-            ods_path=write_example_template(tmp_path / "template.ods"),
-            roster_path=replace(example_roster(), hospital=hospital).dump(tmp_path / "roster.yaml"),
-        )
+    yield Setup(
+        hospital=hospital,
+        engine=db_engine,
+        amion=amion_server,
+        ods_path=write_example_template(tmp_path / "template.ods"),
+        roster_path=replace(example_roster(), hospital=hospital).dump(tmp_path / "roster.yaml"),
+        chromium=chromium,
+    )
     amion_server.reset()
 
 

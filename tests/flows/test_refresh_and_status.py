@@ -44,7 +44,8 @@ ALLOW = {
 
 
 def _import(setup: Setup):
-    return schedule_import(
+    return setup.run(
+        schedule_import,
         hospital=setup.hospital,
         ods_path=str(setup.ods_path),
         start_date=dt.date(2026, 3, 1),
@@ -87,18 +88,18 @@ def test_phase_3_failing_keeps_the_version_and_recalculation_repairs_it(
         assert session.exec(select(Assignment)).first() is not None  # phase 2 stayed committed
         assert session.exec(select(CoverageCalculation)).first() is None  # phase 3 left nothing
 
-    failed = recalculate_coverage(version_id=version_id, return_state=True)
+    failed = setup.run(recalculate_coverage, version_id=version_id, return_state=True)
     assert failed.is_failed()  # alone, phase 3 is the whole job
 
     _execute(setup, ALLOW)
-    repaired = recalculate_coverage(version_id=version_id, return_state=True)
+    repaired = setup.run(recalculate_coverage, version_id=version_id, return_state=True)
     assert repaired.name == "Completed", repaired.message
     with Session(setup.engine) as session:
         assert session.exec(select(CoverageCalculation)).first() is not None
 
 
 def test_recalculating_an_unknown_version_fails_with_a_clear_message(setup: Setup) -> None:
-    state = recalculate_coverage(version_id=987654, return_state=True)
+    state = setup.run(recalculate_coverage, version_id=987654, return_state=True)
     assert state.is_failed()
     error = state.result(raise_on_failure=False, _sync=True)
     assert isinstance(error, OrchestrationFailed) and error.code == "NO_VERSION"
@@ -108,7 +109,7 @@ def test_nightly_refresh_rereads_amion_and_recalculates_for_the_latest_version(
     setup: Setup,
 ) -> None:
     imported = _import(setup).result(_sync=True)
-    state = nightly_refresh(hospital=setup.hospital, return_state=True)
+    state = setup.run(nightly_refresh, hospital=setup.hospital, return_state=True)
     assert state.name == "Completed", state.message
     result = state.result(_sync=True)
     assert result["schedule_version_id"] == imported["schedule_version_id"]
@@ -121,7 +122,7 @@ def test_nightly_refresh_rereads_amion_and_recalculates_for_the_latest_version(
 
 
 def test_nightly_refresh_without_a_version_fails(setup: Setup) -> None:
-    state = nightly_refresh(hospital=setup.hospital, return_state=True)
+    state = setup.run(nightly_refresh, hospital=setup.hospital, return_state=True)
     assert state.is_failed() and "NO_VERSION" in (state.message or "")
 
 

@@ -33,7 +33,7 @@ def _run(setup: Setup, **overrides: object) -> State:
         "user_id": "coordinator@example.org",
         "roster_path": str(setup.roster_path),
     }
-    return schedule_import(**(parameters | overrides), return_state=True)  # type: ignore[arg-type]
+    return setup.run(schedule_import, **(parameters | overrides), return_state=True)
 
 
 def _names(state: State) -> dict[str, list[str]]:
