@@ -1,0 +1,166 @@
+"""Imports submitted at the same time, each as its own `schedcu import --json` process against the
+session's Prefect server and PostgreSQL. The hospitals have no Amion address, so phase 2 ends at
+once with a warning (runs complete as CompletedWithWarnings): what is tested is the hospital lock
+and the versions, and a run's time is phases 1 and 3 (tests/reliability/test_amion_faults.py and
+test_kill.py drive Amion).
+
+- 8 imports of one hospital (4 distinct files, each submitted twice) run one at a time (the
+  hospital's strict concurrency limit): their phase windows never overlap, every run completes,
+  and there is exactly one version per distinct file.
+- 4 hospitals at once run in parallel: the batch takes clearly less than the same work one after
+  the other (measured by the one-hospital batch of this test: its span per run, lock hand-overs
+  included).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+import subprocess
+import sys
+import uuid
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import (
+    FlowRunFilter,
+    FlowRunFilterName,
+    TaskRunFilter,
+    TaskRunFilterFlowRunId,
+)
+from sqlalchemy.engine import Engine
+
+from schedcu.examples.template_ods import write_example_template
+from schedcu.hospitals import add_hospital
+from schedcu.ods.importer import file_sha256
+from tests.reliability.conftest import counts
+from tests.utils.prefect_server import prefect_environment
+
+pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.usefixtures("prefect_api")]
+
+SCHEDCU = str(Path(sys.executable).parent / "schedcu")
+SAME_HOSPITAL_RUNS = 8
+DISTINCT_FILES = 4
+HOSPITALS = 4
+START_ARGS = ("--start", "2026-03-01", "--json")
+PARALLEL_SHARE = 0.8  # "clearly below serial" on 2 cores, where CPU-bound runs gain 2x at best
+
+
+@dataclass(frozen=True)
+class Run:
+    report: dict
+    window: tuple[dt.datetime, dt.datetime]  # first task start, last task end
+
+
+@pytest.fixture
+def env(prefect_api: str, postgres_url: str, tmp_path: Path) -> dict[str, str]:
+    return prefect_environment(tmp_path / "prefect-home", prefect_api) | {
+        "SCHEDCU_DATABASE_URL": postgres_url,
+        "SCHEDCU_HOME": str(tmp_path / "home"),
+    }
+
+
+def distinct_templates(folder: Path, count: int) -> list[Path]:
+    """`count` byte-different copies of one template (a different zip comment each)."""
+    base = write_example_template(folder / "base.ods")
+    paths = []
+    for number in range(count):
+        path = folder / f"template-{number}.ods"
+        shutil.copyfile(base, path)
+        with zipfile.ZipFile(path, "a") as archive:
+            archive.comment = f"variant {number}".encode()
+        paths.append(path)
+    assert len({file_sha256(path) for path in paths}) == count
+    return paths
+
+
+def submit_at_once(env: dict[str, str], imports: list[tuple[str, Path]]) -> list[Run]:
+    """Start one `schedcu import --json` process per (hospital, file) at once; wait for all."""
+    processes = [
+        subprocess.Popen(
+            [SCHEDCU, "import", "--hospital", hospital, "--ods", str(ods), *START_ARGS],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for hospital, ods in imports
+    ]
+    reports = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err.decode()[-3000:]
+        reports.append(json.loads(out))
+    return [Run(report, _window(report["flow_run_id"])) for report in reports]
+
+
+def _window(flow_run_id: str) -> tuple[dt.datetime, dt.datetime]:
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            task_run_filter=TaskRunFilter(flow_run_id=TaskRunFilterFlowRunId(any_=[flow_run_id]))
+        )
+    assert len(runs) == 3, [r.name for r in runs]  # ODS import, coverage and its reports
+    return min(r.start_time for r in runs), max(r.end_time for r in runs)  # type: ignore[type-var]
+
+
+def _span(runs: list[Run]) -> float:
+    """From the first task's start to the last task's end."""
+    return (max(run.window[1] for run in runs) - min(run.window[0] for run in runs)).total_seconds()
+
+
+def _overlap(a: Run, b: Run) -> bool:
+    return a.window[0] < b.window[1] and b.window[0] < a.window[1]
+
+
+def _flow_run_names(hospital: str) -> list[str]:
+    with get_client(sync_client=True) as client:
+        runs = client.read_flow_runs(
+            flow_run_filter=FlowRunFilter(
+                name=FlowRunFilterName(like_=f"import {hospital} ")  # type: ignore[call-arg]
+            )
+        )
+    return [run.state_type.value for run in runs if run.state_type is not None]
+
+
+def test_imports_of_one_hospital_run_one_at_a_time_and_hospitals_run_in_parallel(
+    env: dict[str, str], pg_engine: Engine, tmp_path: Path
+) -> None:
+    # One hospital, 8 imports of 4 distinct files submitted at once.
+    hospital = f"conc-{uuid.uuid4().hex[:8]}"
+    add_hospital(pg_engine, code=hospital)
+    files = distinct_templates(tmp_path, DISTINCT_FILES)
+    submitted = [files[number % DISTINCT_FILES] for number in range(SAME_HOSPITAL_RUNS)]
+    serial = submit_at_once(env, [(hospital, path) for path in submitted])
+
+    assert all(run.report["status"] == "COMPLETED" for run in serial)
+    overlapping = [(a, b) for i, a in enumerate(serial) for b in serial[i + 1 :] if _overlap(a, b)]
+    assert not overlapping, "two imports of one hospital ran at the same time"
+    version_of: dict[str, set[int]] = {}
+    for path, run in zip(submitted, serial, strict=True):
+        version_of.setdefault(file_sha256(path), set()).add(run.report["schedule_version_id"])
+    assert all(len(ids) == 1 for ids in version_of.values()), version_of
+    stored = counts(pg_engine, hospital)
+    assert stored["versions"] == DISTINCT_FILES
+    assert stored["calculations"] == DISTINCT_FILES  # one per version, recalculated in place
+    codes = [m["code"] for run in serial for m in run.report["validation"]]
+    assert codes.count("ALREADY_IMPORTED") == SAME_HOSPITAL_RUNS - DISTINCT_FILES
+    assert _flow_run_names(hospital) == ["COMPLETED"] * SAME_HOSPITAL_RUNS  # no lost run
+
+    # 4 hospitals at once, one import each.
+    hospitals = [f"par-{uuid.uuid4().hex[:8]}" for _ in range(HOSPITALS)]
+    for code in hospitals:
+        add_hospital(pg_engine, code=code)
+    parallel = submit_at_once(env, [(code, files[0]) for code in hospitals])
+    assert all(run.report["status"] == "COMPLETED" for run in parallel)
+    assert all(counts(pg_engine, code)["versions"] == 1 for code in hospitals)
+
+    span = _span(parallel)
+    one_at_a_time = HOSPITALS * _span(serial) / len(serial)
+    print(
+        f"\n{len(serial)} runs of one hospital: {_span(serial):.1f} s, one at a time; "
+        f"{HOSPITALS} hospitals at once: {span:.1f} s against {one_at_a_time:.1f} s serial"
+    )
+    assert span < PARALLEL_SHARE * one_at_a_time, (span, one_at_a_time)
