@@ -1,0 +1,213 @@
+"""Load: N hospitals x 12 months imported back to back through the import flow.
+
+    .venv/bin/python bench/load.py [--hospitals 50] [--months 12] [--template PATH]
+
+One long-lived process runs the `schedule-import` flow (all three phases: the template, Amion
+through one shared Chromium against the simulator, coverage and its reports) for one new hospital
+after another, against a Prefect server started here and a PostgreSQL database created here on
+127.0.0.1:5432 (user postgres; SCHEDCU_BENCH_POSTGRES_URL to change) and dropped afterwards.
+
+Prints runs per minute, p50/p95 run time, the database size, and this process's resident memory
+over the runs. Baselines from the same run: the first tenth of the runs against the last tenth
+(run time: does the growing database slow imports? memory: does it leak? flat is the goal).
+The template defaults to the real department's file (../shared/fixtures), else the example one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import os
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+REAL_TEMPLATE = ROOT.parent / "shared" / "fixtures" / "cuSchedNormalized.ods"
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+START = dt.date(2026, 1, 1)
+CODE = "bench-load-code-5150"
+PAGE = os.sysconf("SC_PAGE_SIZE")
+MB = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    rss_mb: float
+    state: str
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--hospitals", type=int, default=50, help="hospitals (runs); default 50")
+    parser.add_argument("--months", type=int, default=12, help="months per import; default 12")
+    parser.add_argument("--template", type=Path, help="the .ods (default: the real template)")
+    args = parser.parse_args()
+
+    work = ROOT / ".bench" / "load"
+    work.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(dir=work))
+    os.environ |= {
+        "SCHEDCU_HOME": str(home),
+        "SCHEDCU_AMION_CODE": CODE,
+        "SCHEDCU_AMION_REQUESTS_PER_SECOND": "0",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
+    from tests.utils.prefect_server import prefect_environment, running_prefect_server
+
+    template = args.template or (REAL_TEMPLATE if REAL_TEMPLATE.is_file() else None)
+    with ExitStack() as stack:
+        api_url = stack.enter_context(running_prefect_server(home / "prefect-server"))
+        os.environ |= prefect_environment(home / "prefect-client", api_url)
+        database_url = stack.enter_context(scratch_database())
+        os.environ["SCHEDCU_DATABASE_URL"] = database_url
+        began = time.perf_counter()
+        samples = run_imports(home, template, args.hospitals, args.months)
+        wall = time.perf_counter() - began
+        size_mb = database_size_mb(database_url)
+    report(samples, wall, size_mb, args.months, template)
+    return 0 if all(s.state == "Completed" for s in samples) else 1
+
+
+@contextmanager
+def scratch_database() -> Iterator[str]:
+    import sqlalchemy as sa
+    from sqlalchemy.engine import make_url
+
+    from schedcu.db import create_db_engine, upgrade
+
+    admin_url = os.environ.get("SCHEDCU_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"schedcu_load_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        engine = create_db_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        yield url
+    finally:
+        from schedcu.config import get_settings
+        from schedcu.db import get_engine
+
+        get_engine(get_settings()).dispose()
+        with admin.connect() as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+def run_imports(home: Path, template: Path | None, hospitals: int, months: int) -> list[Sample]:
+    from playwright.sync_api import sync_playwright
+
+    from flows.schedule_import import schedule_import
+    from schedcu.amion.browser import launch_browser
+    from schedcu.amion.simulator import AmionSimulator
+    from schedcu.config import get_settings
+    from schedcu.db import get_engine
+    from schedcu.examples.amion_month import example_roster, months_from, schedule_for
+    from schedcu.examples.template_ods import write_example_template
+    from schedcu.hospitals import add_hospital
+    from tasks.amion_scrape import shared_browser
+
+    settings = get_settings()
+    engine = get_engine(settings)
+    ods = template or write_example_template(home / "template.ods")
+    schedule = schedule_for(months_from(START, months))
+    samples: list[Sample] = []
+    with (
+        AmionSimulator(roster=example_roster(), schedule=schedule, code=CODE) as amion,
+        sync_playwright() as playwright,
+    ):
+        browser = launch_browser(playwright, settings)
+        for number in range(hospitals):
+            code = f"load-{number:03d}"
+            add_hospital(engine, code=code, amion_base_url=amion.url)
+            began = time.perf_counter()
+            with shared_browser(browser):
+                state = schedule_import(
+                    hospital=code,
+                    ods_path=str(ods),
+                    start_date=START,
+                    months=months,
+                    return_state=True,
+                )
+            seconds = time.perf_counter() - began
+            gc.collect()
+            samples.append(Sample(seconds, resident_mb(), state.name))
+            print(
+                f"  run {number + 1:>3}/{hospitals}: {seconds:5.1f} s  {state.name:<22} "
+                f"rss {samples[-1].rss_mb:6.1f} MB",
+                flush=True,
+            )
+        browser.close()
+    return samples
+
+
+def resident_mb() -> float:
+    """This process's resident set size (Linux /proc)."""
+    return int(Path("/proc/self/statm").read_text().split()[1]) * PAGE / MB
+
+
+def database_size_mb(url: str) -> float:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        size = connection.execute(sa.text("SELECT pg_database_size(current_database())")).scalar()
+    engine.dispose()
+    return int(size or 0) / MB
+
+
+def report(
+    samples: list[Sample], wall: float, size_mb: float, months: int, template: Path | None
+) -> None:
+    times = sorted(s.seconds for s in samples)
+    tenth = max(1, len(samples) // 10)
+    first, last = samples[:tenth], samples[-tenth:]
+    first_time = statistics.median(s.seconds for s in first)
+    last_time = statistics.median(s.seconds for s in last)
+    first_rss = statistics.mean(s.rss_mb for s in first)
+    last_rss = statistics.mean(s.rss_mb for s in last)
+    completed = sum(s.state == "Completed" for s in samples)
+    print(
+        f"\n{len(samples)} hospitals x {months} months ({template.name if template else 'example'}"
+        f" template), one process, back to back"
+    )
+    print(f"  runs completed      {completed}/{len(samples)}")
+    print(f"  runs per minute     {len(samples) / wall * 60:.1f}  (wall {wall:.0f} s)")
+    print(f"  run time p50 / p95  {percentile(times, 50):.1f} s / {percentile(times, 95):.1f} s")
+    print(
+        f"  run time, last tenth vs first tenth (median)  {last_time:.1f} s vs {first_time:.1f} s"
+        f"  (ratio {last_time / first_time:.2f})"
+    )
+    print(f"  database size       {size_mb:.0f} MB  ({size_mb / len(samples):.1f} MB per import)")
+    print(
+        f"  process memory      {first_rss:.0f} MB (first tenth) -> {last_rss:.0f} MB (last tenth)"
+        f"  (ratio {last_rss / first_rss:.2f}; max {max(s.rss_mb for s in samples):.0f} MB)"
+    )
+    half = samples[len(samples) // 2 :]
+    if len(half) > 1:
+        growth = (half[-1].rss_mb - half[0].rss_mb) / (len(half) - 1)
+        print(f"  memory growth over the second half  {growth:+.2f} MB per run (flat: ~0)")
+
+
+def percentile(ordered: list[float], pct: float) -> float:
+    """Nearest-rank percentile of an ascending list."""
+    rank = max(1, round(pct / 100 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
