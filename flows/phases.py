@@ -129,7 +129,7 @@ def coverage_phase(result: OrchestrationResult) -> SchedcuError | None:
     )
     if not reports.is_completed():
         return _failed(result, Phase.COVERAGE, began, failure_of(reports, Phase.COVERAGE))
-    result.reports.extend(str(path) for path in reports.result())
+    result.reports.extend(str(Path(path).resolve()) for path in reports.result())
     result.record(
         Phase.COVERAGE, Outcome.SUCCEEDED, time.monotonic() - began, validation=outcome.validation
     )

@@ -70,7 +70,8 @@ def main() -> int:
             ]
         )  # fmt: skip
     print(f"schedcu demo: reports folder {settings.resolved_reports_dir.resolve()}")
-    print("schedcu demo: the simulated Amion is stopped; done." if code == 0 else "")
+    outcome = "done" if code == 0 else "the import failed (see the messages above)"
+    print(f"schedcu demo: the simulated Amion is stopped; {outcome}.")
     return code
 
 
