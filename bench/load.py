@@ -1,6 +1,6 @@
 """Load: N hospitals x 12 months imported back to back through the import flow.
 
-    .venv/bin/python bench/load.py [--hospitals 50] [--months 12] [--template PATH]
+    .venv/bin/python bench/load.py [--hospitals 50] [--months 12] [--repeat 10] [--template PATH]
 
 One long-lived process runs the `schedule-import` flow (all three phases: the template, Amion
 through one shared Chromium against the simulator, coverage and its reports) for one new hospital
@@ -8,9 +8,13 @@ after another, against a Prefect server started here and a PostgreSQL database c
 127.0.0.1:5432 (user postgres; SCHEDCU_BENCH_POSTGRES_URL to change) and dropped afterwards.
 
 Prints runs per minute, p50/p95 run time, the database size, and this process's resident memory
-over the runs. Baselines from the same run: the first tenth of the runs against the last tenth
-(run time: does the growing database slow imports? memory: does it leak? flat is the goal).
-The template defaults to the real department's file (../shared/fixtures), else the example one.
+over the runs. Baseline from the same run: the first tenth of the runs against the last tenth
+(does the growing database slow imports?). Memory: Prefect keeps one slot-acquisition service
+thread (about 2 MB) per concurrency limit a process has used, so a process's memory grows once
+per *new hospital*; the leak check is therefore a second pass that imports `--repeat` of the same
+hospitals again (the nightly case: ALREADY_IMPORTED, Amion re-read, coverage recalculated),
+whose memory must stay flat. The template defaults to the real department's file
+(../shared/fixtures), else the example one.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import os
 import statistics
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -43,6 +48,7 @@ MB = 1024 * 1024
 class Sample:
     seconds: float
     rss_mb: float
+    threads: int
     state: str
 
 
@@ -50,6 +56,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--hospitals", type=int, default=50, help="hospitals (runs); default 50")
     parser.add_argument("--months", type=int, default=12, help="months per import; default 12")
+    parser.add_argument("--repeat", type=int, default=10, help="second-pass runs; default 10")
     parser.add_argument("--template", type=Path, help="the .ods (default: the real template)")
     args = parser.parse_args()
 
@@ -72,12 +79,13 @@ def main() -> int:
         os.environ |= prefect_environment(home / "prefect-client", api_url)
         database_url = stack.enter_context(scratch_database())
         os.environ["SCHEDCU_DATABASE_URL"] = database_url
-        began = time.perf_counter()
-        samples = run_imports(home, template, args.hospitals, args.months)
-        wall = time.perf_counter() - began
+        samples, wall, repeats = run_imports(
+            home, template, args.hospitals, args.months, args.repeat
+        )
         size_mb = database_size_mb(database_url)
     report(samples, wall, size_mb, args.months, template)
-    return 0 if all(s.state == "Completed" for s in samples) else 1
+    report_repeats(samples[-1], repeats)
+    return 0 if all(s.state == "Completed" for s in samples + repeats) else 1
 
 
 @contextmanager
@@ -108,7 +116,11 @@ def scratch_database() -> Iterator[str]:
         admin.dispose()
 
 
-def run_imports(home: Path, template: Path | None, hospitals: int, months: int) -> list[Sample]:
+def run_imports(
+    home: Path, template: Path | None, hospitals: int, months: int, repeat: int
+) -> tuple[list[Sample], float, list[Sample]]:
+    """Pass 1: one import per new hospital (its samples and wall time); pass 2: `repeat`
+    hospitals of pass 1 again."""
     from playwright.sync_api import sync_playwright
 
     from flows.schedule_import import schedule_import
@@ -125,34 +137,42 @@ def run_imports(home: Path, template: Path | None, hospitals: int, months: int) 
     engine = get_engine(settings)
     ods = template or write_example_template(home / "template.ods")
     schedule = schedule_for(months_from(START, months))
-    samples: list[Sample] = []
+    codes = [f"load-{number:03d}" for number in range(hospitals)]
     with (
         AmionSimulator(roster=example_roster(), schedule=schedule, code=CODE) as amion,
         sync_playwright() as playwright,
     ):
         browser = launch_browser(playwright, settings)
-        for number in range(hospitals):
-            code = f"load-{number:03d}"
-            add_hospital(engine, code=code, amion_base_url=amion.url)
+
+        def run(code: str, label: str) -> Sample:
             began = time.perf_counter()
             with shared_browser(browser):
                 state = schedule_import(
-                    hospital=code,
-                    ods_path=str(ods),
-                    start_date=START,
-                    months=months,
+                    hospital=code, ods_path=str(ods), start_date=START, months=months,
                     return_state=True,
-                )
+                )  # fmt: skip
             seconds = time.perf_counter() - began
             gc.collect()
-            samples.append(Sample(seconds, resident_mb(), state.name))
+            sample = Sample(seconds, resident_mb(), threading.active_count(), state.name)
             print(
-                f"  run {number + 1:>3}/{hospitals}: {seconds:5.1f} s  {state.name:<22} "
-                f"rss {samples[-1].rss_mb:6.1f} MB",
+                f"  {label}: {seconds:5.1f} s  {state.name:<22} rss {sample.rss_mb:6.1f} MB  "
+                f"threads {sample.threads}",
                 flush=True,
             )
+            return sample
+
+        samples = []
+        began = time.perf_counter()
+        for number, code in enumerate(codes):
+            add_hospital(engine, code=code, amion_base_url=amion.url)
+            samples.append(run(code, f"run {number + 1:>3}/{hospitals}"))
+        wall = time.perf_counter() - began
+        repeats = [
+            run(codes[number % hospitals], f"again {number + 1:>3}/{repeat}")
+            for number in range(repeat)
+        ]
         browser.close()
-    return samples
+    return samples, wall, repeats
 
 
 def resident_mb() -> float:
@@ -197,10 +217,26 @@ def report(
         f"  process memory      {first_rss:.0f} MB (first tenth) -> {last_rss:.0f} MB (last tenth)"
         f"  (ratio {last_rss / first_rss:.2f}; max {max(s.rss_mb for s in samples):.0f} MB)"
     )
-    half = samples[len(samples) // 2 :]
-    if len(half) > 1:
-        growth = (half[-1].rss_mb - half[0].rss_mb) / (len(half) - 1)
-        print(f"  memory growth over the second half  {growth:+.2f} MB per run (flat: ~0)")
+    if len(samples) > 1:
+        per_hospital = (samples[-1].rss_mb - samples[0].rss_mb) / (len(samples) - 1)
+        print(
+            f"  memory per new hospital  {per_hospital:+.2f} MB  (threads {samples[0].threads} -> "
+            f"{samples[-1].threads}: one Prefect slot service per hospital's limit)"
+        )
+
+
+def report_repeats(last: Sample, repeats: list[Sample]) -> None:
+    """The leak check: the same hospitals imported again must not grow the process."""
+    if not repeats:
+        return
+    growth = (repeats[-1].rss_mb - last.rss_mb) / len(repeats)
+    times = sorted(s.seconds for s in repeats)
+    print(f"{len(repeats)} imports of the same hospitals again (nightly case), same process")
+    print(f"  run time p50        {percentile(times, 50):.1f} s")
+    print(
+        f"  process memory      {last.rss_mb:.0f} MB -> {repeats[-1].rss_mb:.0f} MB  "
+        f"({growth:+.2f} MB per run; threads {last.threads} -> {repeats[-1].threads})"
+    )
 
 
 def percentile(ordered: list[float], pct: float) -> float:
