@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from sqlalchemy.engine import Engine, make_url
 
 from schedcu.config import get_settings
 from schedcu.db import create_db_engine, upgrade
+from tests.utils.browser import BrowserThread
 
 POSTGRES_URL = os.environ.get("SCHEDCU_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -136,9 +138,21 @@ def prefect_api(prefect_server: str, tmp_path_factory: pytest.TempPathFactory) -
 
 
 def _drain_prefect_workers() -> None:
-    """Send the last logs and events while the server still listens."""
+    """Send the last logs and events while the server still listens.
+
+    From a fresh thread: a sync Playwright kept in the main thread makes it look as if an event
+    loop runs there, and `drain_all` would then return a coroutine instead of waiting."""
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
 
-    APILogWorker.drain_all(timeout=10)
-    EventsWorker.drain_all(timeout=10)
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(APILogWorker.drain_all, timeout=10).result()
+        pool.submit(EventsWorker.drain_all, timeout=10).result()
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[BrowserThread]:
+    """The session's one headless Chromium; use it through `chromium.run(fn)`."""
+    browser = BrowserThread()
+    yield browser
+    browser.close()

@@ -8,7 +8,6 @@ import traceback
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from playwright.sync_api import Browser
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -23,23 +22,26 @@ from schedcu.errors import (
     is_transient,
 )
 from tests.amion.conftest import CODE, EXAMPLE_MONTHS, fast_settings
+from tests.utils.browser import BrowserThread
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 def download(
     amion: AmionSimulator,
-    browser: Browser,
+    chromium: BrowserThread,
     months: list[tuple[int, int]] = EXAMPLE_MONTHS,
     code: str = CODE,
     **settings: object,
 ) -> list[MonthExport]:
-    return download_exports(
-        base_url=amion.url,
-        code=code,
-        months=list(months),
-        settings=fast_settings(**settings),
-        browser=browser,
+    return chromium.run(
+        lambda browser: download_exports(
+            base_url=amion.url,
+            code=code,
+            months=list(months),
+            settings=fast_settings(**settings),
+            browser=browser,
+        )
     )
 
 
@@ -52,7 +54,7 @@ def assert_secret_free(error: AmionError) -> None:
 
 
 def test_a_multi_month_download_returns_each_export_exactly(
-    amion: AmionSimulator, chromium: Browser
+    amion: AmionSimulator, chromium: BrowserThread
 ) -> None:
     exports = download(amion, chromium)
     assert [(e.year, e.month) for e in exports] == EXAMPLE_MONTHS
@@ -63,7 +65,9 @@ def test_a_multi_month_download_returns_each_export_exactly(
     assert sorted(amion.export_requests) == EXAMPLE_MONTHS
 
 
-def test_concurrency_is_bounded_by_the_setting(amion: AmionSimulator, chromium: Browser) -> None:
+def test_concurrency_is_bounded_by_the_setting(
+    amion: AmionSimulator, chromium: BrowserThread
+) -> None:
     amion.configure(delay=0.3, scope="export")
     months = [(2026, m) for m in range(1, 9)]
     started = time.monotonic()
@@ -73,14 +77,14 @@ def test_concurrency_is_bounded_by_the_setting(amion: AmionSimulator, chromium: 
     assert elapsed < 8 * 0.3  # requests overlapped
 
 
-def test_the_request_rate_is_bounded(amion: AmionSimulator, chromium: Browser) -> None:
+def test_the_request_rate_is_bounded(amion: AmionSimulator, chromium: BrowserThread) -> None:
     started = time.monotonic()
     download(amion, chromium, months=[(2026, m) for m in range(1, 5)], amion_requests_per_second=5)
     assert time.monotonic() - started >= 3 / 5
 
 
 def test_a_wrong_code_fails_the_login_with_evidence(
-    amion: AmionSimulator, chromium: Browser
+    amion: AmionSimulator, chromium: BrowserThread
 ) -> None:
     with pytest.raises(AmionLoginFailed) as caught:
         download(amion, chromium, code="not-the-code")
@@ -92,7 +96,9 @@ def test_a_wrong_code_fails_the_login_with_evidence(
     assert "not-the-code" not in error.evidence.html
 
 
-def test_no_file_for_the_exports_is_a_bad_code(amion: AmionSimulator, chromium: Browser) -> None:
+def test_no_file_for_the_exports_is_a_bad_code(
+    amion: AmionSimulator, chromium: BrowserThread
+) -> None:
     amion.configure(wrong_code=True)
     with pytest.raises(AmionBadCode) as caught:
         download(amion, chromium)
@@ -102,7 +108,7 @@ def test_no_file_for_the_exports_is_a_bad_code(amion: AmionSimulator, chromium: 
 
 
 def test_503_for_the_first_requests_is_transient_and_a_retry_succeeds(
-    amion: AmionSimulator, chromium: Browser
+    amion: AmionSimulator, chromium: BrowserThread
 ) -> None:
     amion.configure(fail_first=2, scope="export")
     with pytest.raises(AmionTransient, match="HTTP 503") as caught:
@@ -114,14 +120,16 @@ def test_503_for_the_first_requests_is_transient_and_a_retry_succeeds(
     assert [(e.year, e.month) for e in exports] == EXAMPLE_MONTHS
 
 
-def test_503_on_the_front_page_is_transient(amion: AmionSimulator, chromium: Browser) -> None:
+def test_503_on_the_front_page_is_transient(amion: AmionSimulator, chromium: BrowserThread) -> None:
     amion.configure(fail_first=1)
     with pytest.raises(AmionTransient, match="HTTP 503"):
         download(amion, chromium)
     assert len(download(amion, chromium)) == 2
 
 
-def test_a_delay_beyond_the_timeout_is_transient(amion: AmionSimulator, chromium: Browser) -> None:
+def test_a_delay_beyond_the_timeout_is_transient(
+    amion: AmionSimulator, chromium: BrowserThread
+) -> None:
     amion.configure(delay=1.0, scope="export")
     started = time.monotonic()
     with pytest.raises(AmionTransient, match="did not answer in time") as caught:
@@ -131,7 +139,7 @@ def test_a_delay_beyond_the_timeout_is_transient(amion: AmionSimulator, chromium
     assert_secret_free(caught.value)
 
 
-def test_a_truncated_export_is_transient(amion: AmionSimulator, chromium: Browser) -> None:
+def test_a_truncated_export_is_transient(amion: AmionSimulator, chromium: BrowserThread) -> None:
     amion.configure(truncate=True)
     with pytest.raises(AmionTransient) as caught:
         download(amion, chromium)
@@ -140,7 +148,7 @@ def test_a_truncated_export_is_transient(amion: AmionSimulator, chromium: Browse
 
 
 def test_html_instead_of_the_export_is_unexpected_with_the_title(
-    amion: AmionSimulator, chromium: Browser
+    amion: AmionSimulator, chromium: BrowserThread
 ) -> None:
     amion.configure(html_instead=True)
     with pytest.raises(AmionUnexpectedResponse, match="Scheduled maintenance") as caught:
@@ -152,22 +160,24 @@ def test_html_instead_of_the_export_is_unexpected_with_the_title(
     assert evidence.url is not None and "Lo=***" in evidence.url
 
 
-def test_the_tab_variant_downloads_too(amion: AmionSimulator, chromium: Browser) -> None:
+def test_the_tab_variant_downloads_too(amion: AmionSimulator, chromium: BrowserThread) -> None:
     amion.configure(tab_separated=True)
     exports = download(amion, chromium, months=[(2026, 3)])
     assert "\t" in exports[0].text
 
 
-def test_an_unreachable_amion_is_transient(chromium: Browser) -> None:
+def test_an_unreachable_amion_is_transient(chromium: BrowserThread) -> None:
     from tests.utils.prefect_server import free_port
 
     with pytest.raises(AmionTransient):
-        download_exports(
-            base_url=f"http://127.0.0.1:{free_port()}",
-            code=CODE,
-            months=[(2026, 3)],
-            settings=fast_settings(),
-            browser=chromium,
+        chromium.run(
+            lambda browser: download_exports(
+                base_url=f"http://127.0.0.1:{free_port()}",
+                code=CODE,
+                months=[(2026, 3)],
+                settings=fast_settings(),
+                browser=browser,
+            )
         )
 
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser
 from sqlalchemy.engine import Engine
 
 from schedcu.amion.simulator import AmionSimulator
@@ -19,6 +18,7 @@ from schedcu.errors import AmionError
 from schedcu.examples.amion_month import example_roster
 from tests.amion.conftest import CODE, fast_settings
 from tests.amion.test_store import new_version
+from tests.utils.browser import BrowserThread
 
 FAULTS = (
     {"wrong_code": True},
@@ -50,7 +50,7 @@ def database_dump(engine: Engine) -> str:
 def test_the_code_appears_nowhere(
     db_engine: Engine,
     amion: AmionSimulator,
-    chromium: Browser,
+    chromium: BrowserThread,
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
     tmp_path: Path,
@@ -61,13 +61,15 @@ def test_the_code_appears_nowhere(
     )
 
     def scrape(timeout: float = 10.0) -> None:
-        scrape_version(
-            engine=db_engine,
-            version_id=version_id,
-            code=CODE,
-            settings=fast_settings(amion_timeout_s=timeout),
-            roster=example_roster(),
-            browser=chromium,
+        chromium.run(
+            lambda browser: scrape_version(
+                engine=db_engine,
+                version_id=version_id,
+                code=CODE,
+                settings=fast_settings(amion_timeout_s=timeout),
+                roster=example_roster(),
+                browser=browser,
+            )
         )
 
     scrape()

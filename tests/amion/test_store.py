@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Browser
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
@@ -31,6 +30,7 @@ from schedcu.models import (
 from schedcu.names import person_key
 from schedcu.validation import Severity
 from tests.amion.conftest import CODE, EXAMPLE_MONTHS, TZ, add_shifts, fast_settings
+from tests.utils.browser import BrowserThread
 from tests.utils.builders import make_hospital, make_version
 
 
@@ -69,18 +69,20 @@ def month_export(text: str, year: int = 2026, month: int = 5) -> MonthExport:
 
 
 def test_a_multi_month_scrape_stores_exactly_the_expected_assignments(
-    db_engine: Engine, amion: AmionSimulator, chromium: Browser
+    db_engine: Engine, amion: AmionSimulator, chromium: BrowserThread
 ) -> None:
     version_id = new_version(
         db_engine, dt.date(2026, 3, 1), dt.date(2026, 4, 30), base_url=amion.url
     )
-    outcome = scrape_version(
-        engine=db_engine,
-        version_id=version_id,
-        code=CODE,
-        settings=fast_settings(),
-        roster=example_roster(),
-        browser=chromium,
+    outcome = chromium.run(
+        lambda browser: scrape_version(
+            engine=db_engine,
+            version_id=version_id,
+            code=CODE,
+            settings=fast_settings(),
+            roster=example_roster(),
+            browser=browser,
+        )
     )
 
     roster_names = {key: p.name for p in example_roster().people for key in p.keys}
@@ -117,18 +119,20 @@ def test_a_multi_month_scrape_stores_exactly_the_expected_assignments(
 
 
 def test_unknown_people_positions_duplicates_and_spellings_from_amion(
-    db_engine: Engine, amion: AmionSimulator, chromium: Browser
+    db_engine: Engine, amion: AmionSimulator, chromium: BrowserThread
 ) -> None:
     version_id = new_version(
         db_engine, dt.date(2026, 5, 1), dt.date(2026, 5, 31), ("MidC", "ON1"), amion.url
     )
-    outcome = scrape_version(
-        engine=db_engine,
-        version_id=version_id,
-        code=CODE,
-        settings=fast_settings(),
-        roster=example_roster(),
-        browser=chromium,
+    outcome = chromium.run(
+        lambda browser: scrape_version(
+            engine=db_engine,
+            version_id=version_id,
+            code=CODE,
+            settings=fast_settings(),
+            roster=example_roster(),
+            browser=browser,
+        )
     )
     rows = stored(db_engine, version_id)
     by_date = {(a.service_date.day, a.shift_name): p.name for a, p in rows}
@@ -254,18 +258,20 @@ def test_a_failure_midway_leaves_the_previous_assignments(db_engine: Engine) -> 
 
 
 def test_a_failed_download_records_a_failed_batch(
-    db_engine: Engine, amion: AmionSimulator, chromium: Browser
+    db_engine: Engine, amion: AmionSimulator, chromium: BrowserThread
 ) -> None:
     version_id = new_version(
         db_engine, dt.date(2026, 3, 1), dt.date(2026, 3, 31), base_url=amion.url
     )
     with pytest.raises(AmionLoginFailed):
-        scrape_version(
-            engine=db_engine,
-            version_id=version_id,
-            code="wrong-code",
-            settings=fast_settings(),
-            browser=chromium,
+        chromium.run(
+            lambda browser: scrape_version(
+                engine=db_engine,
+                version_id=version_id,
+                code="wrong-code",
+                settings=fast_settings(),
+                browser=browser,
+            )
         )
     with transaction(db_engine) as session:
         batch = session.exec(select(ScrapeBatch)).one()

@@ -4,7 +4,6 @@ example template and roster."""
 
 from __future__ import annotations
 
-import contextvars
 import uuid
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from playwright.sync_api import Browser
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     ArtifactFilter,
@@ -26,59 +26,16 @@ from prefect.client.schemas.objects import Artifact, Log, TaskRun
 from sqlalchemy.engine import Engine
 
 from schedcu.amion.simulator import AmionSimulator
-from schedcu.config import Settings, get_settings
+from schedcu.config import get_settings
 from schedcu.examples.amion_month import example_roster, schedule_for
 from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
 from tasks.amion_scrape import shared_browser
+from tests.utils.browser import BrowserThread
 
 T = TypeVar("T")
 CODE = "Zq9-fl0w-s3cret-77"
 MONTHS = [(2026, 3), (2026, 4)]
-
-
-class BrowserThread:
-    """One thread that owns the session's Chromium and runs the flows that use it.
-
-    Playwright's sync API allows one instance per thread, and other test packages keep theirs
-    alive in the main thread for the session; so this one lives in its own thread, and flows run
-    there (in a copy of the caller's context, which holds the Prefect API settings)."""
-
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="chromium")
-        self._playwright, self.browser = self._pool.submit(self._start).result()
-
-    @staticmethod
-    def _start() -> tuple[Any, Any]:
-        from playwright.sync_api import sync_playwright
-
-        from schedcu.amion.browser import launch_browser
-
-        playwright = sync_playwright().start()
-        return playwright, launch_browser(playwright, Settings())
-
-    def run(self, flow: Callable[..., T], **parameters: Any) -> T:
-        context = contextvars.copy_context()
-        return self._pool.submit(context.run, self._with_browser, flow, parameters).result()
-
-    def _with_browser(self, flow: Callable[..., T], parameters: dict[str, Any]) -> T:
-        with shared_browser(self.browser):
-            return flow(**parameters)
-
-    def close(self) -> None:
-        def stop() -> None:
-            self.browser.close()
-            self._playwright.stop()
-
-        self._pool.submit(stop).result()
-        self._pool.shutdown()
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
 
 
 @pytest.fixture(scope="session")
@@ -100,7 +57,12 @@ class Setup:
 
     def run(self, flow: Callable[..., T], **parameters: Any) -> T:
         """Run `flow` with the session's Chromium (in its thread); returns what the flow does."""
-        return self.chromium.run(flow, **parameters)
+
+        def with_browser(browser: Browser) -> T:
+            with shared_browser(browser):
+                return flow(**parameters)
+
+        return self.chromium.run(with_browser)
 
 
 @pytest.fixture
