@@ -115,7 +115,7 @@ def _overlap(a: Run, b: Run) -> bool:
     return a.window[0] < b.window[1] and b.window[0] < a.window[1]
 
 
-def _flow_run_names(hospital: str) -> list[str]:
+def _flow_run_states(hospital: str) -> list[str]:
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(
             flow_run_filter=FlowRunFilter(
@@ -147,7 +147,7 @@ def test_imports_of_one_hospital_run_one_at_a_time_and_hospitals_run_in_parallel
     assert stored["calculations"] == DISTINCT_FILES  # one per version, recalculated in place
     codes = [m["code"] for run in serial for m in run.report["validation"]]
     assert codes.count("ALREADY_IMPORTED") == SAME_HOSPITAL_RUNS - DISTINCT_FILES
-    assert _flow_run_names(hospital) == ["COMPLETED"] * SAME_HOSPITAL_RUNS  # no lost run
+    assert _flow_run_states(hospital) == ["COMPLETED"] * SAME_HOSPITAL_RUNS  # no lost run
 
     # 4 hospitals at once, one import each.
     hospitals = [f"par-{uuid.uuid4().hex[:8]}" for _ in range(HOSPITALS)]
