@@ -17,17 +17,15 @@ import datetime as dt
 import os
 import random
 import sys
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -38,11 +36,12 @@ from schedcu.coverage import calculate_coverage  # noqa: E402
 from schedcu.coverage.reports import write_reports  # noqa: E402
 from schedcu.coverage.service import _load, recalculate  # noqa: E402
 from schedcu.coverage.table import header, lines  # noqa: E402
-from schedcu.db import create_db_engine, transaction, upgrade  # noqa: E402
+from schedcu.db import transaction  # noqa: E402
 from schedcu.models import Assignment, Hospital, Person, Specialty, utcnow  # noqa: E402
 from schedcu.names import position_key  # noqa: E402
 from schedcu.ods.importer import import_schedule  # noqa: E402
 from schedcu.template import Template  # noqa: E402
+from tests.utils.databases import postgres_engine, sqlite_engine  # noqa: E402
 
 DEFAULT_TEMPLATE = ROOT.parent / "shared" / "fixtures" / "cuSchedNormalized.ods"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -68,32 +67,6 @@ PEOPLE = (
     ("Both Four", Specialty.BOTH),
 )
 T = TypeVar("T")
-
-
-@contextmanager
-def sqlite_engine() -> Iterator[Engine]:
-    with tempfile.TemporaryDirectory() as folder:
-        engine = create_db_engine(f"sqlite:///{folder}/bench.db")
-        upgrade(engine)
-        yield engine
-        engine.dispose()
-
-
-@contextmanager
-def postgres_engine(url: str) -> Iterator[Engine]:
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"schedcu_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = create_db_engine(make_url(url).set(database=name).render_as_string(False))
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def prepare(engine: Engine, template: Path, start: dt.date, months: int) -> int:

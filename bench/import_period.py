@@ -14,55 +14,28 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 from schedcu.calendar import period_end
 from schedcu.config import Settings
-from schedcu.db import create_db_engine, transaction, upgrade
+from schedcu.db import transaction
 from schedcu.models import Hospital, ScheduleVersion, ShiftInstance, TemplateLayout
 from schedcu.ods import parse_template
 from schedcu.ods.expand import expand_template
 from schedcu.ods.importer import import_schedule
+from tests.utils.databases import postgres_engine, sqlite_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATE = ROOT.parent / "shared" / "fixtures" / "cuSchedNormalized.ods"
 DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 RUNS = 3
-
-
-@contextmanager
-def sqlite_engine() -> Iterator[Engine]:
-    with tempfile.TemporaryDirectory() as folder:
-        engine = create_db_engine(f"sqlite:///{folder}/bench.db")
-        upgrade(engine)
-        yield engine
-        engine.dispose()
-
-
-@contextmanager
-def postgres_engine(url: str) -> Iterator[Engine]:
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"schedcu_bench_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    engine = create_db_engine(make_url(url).set(database=name).render_as_string(False))
-    try:
-        upgrade(engine)
-        yield engine
-    finally:
-        engine.dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def new_hospital(engine: Engine) -> str:

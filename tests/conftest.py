@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Engine
 
 from schedcu.config import get_settings
 from schedcu.db import create_db_engine, upgrade
 from tests.utils.browser import BrowserThread
+from tests.utils.databases import scratch_postgres_url
 
 POSTGRES_URL = os.environ.get("SCHEDCU_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -58,23 +59,14 @@ def postgres_url() -> Iterator[str]:
         if IN_CI:
             pytest.fail("CI requires PostgreSQL: SCHEDCU_TEST_POSTGRES_URL is not set")
         pytest.skip("SCHEDCU_TEST_POSTGRES_URL is not set (no PostgreSQL on 127.0.0.1:5432)")
-    admin = sa.create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    name = f"schedcu_test_{uuid.uuid4().hex[:12]}"
-    try:
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except sa.exc.OperationalError as exc:
-        if IN_CI:
-            raise
-        pytest.skip(f"PostgreSQL at SCHEDCU_TEST_POSTGRES_URL does not answer: {exc.orig}")
-    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    engine = create_db_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with ExitStack() as stack:
+        try:
+            url = stack.enter_context(scratch_postgres_url(POSTGRES_URL, "schedcu_test"))
+        except sa.exc.OperationalError as exc:
+            if IN_CI:
+                raise
+            pytest.skip(f"PostgreSQL at SCHEDCU_TEST_POSTGRES_URL does not answer: {exc.orig}")
+        yield url
 
 
 @pytest.fixture(scope="session")
