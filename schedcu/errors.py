@@ -24,8 +24,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import sqlalchemy.exc
-
 from schedcu.validation import Severity, ValidationResult
 
 
@@ -134,6 +132,8 @@ class CoverageError(SchedcuError):
 def is_transient(exc: BaseException) -> bool:
     """Whether trying again may succeed: a transient schedcu error, a lost or locked database
     connection, a network time-out or reset. Validation and other permanent errors are not."""
+    import sqlalchemy.exc  # here, not at the top: light commands never load SQLAlchemy
+
     if isinstance(exc, SchedcuError):
         return exc.transient
     if isinstance(exc, sqlalchemy.exc.DBAPIError):

@@ -1,4 +1,4 @@
-"""The entities of DOMAIN.md as SQLModel tables.
+"""The entities of DOMAIN.md as SQLModel tables (their enumerations: `schedcu.enums`).
 
 Timestamps are stored in UTC (`UtcDateTime` refuses naive datetimes), so a shift that crosses a
 daylight-saving change keeps its true length. Enumerations are stored as short strings (no native
@@ -14,6 +14,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
+
+from schedcu.enums import (
+    AssignmentSource,
+    CoverageStatus,
+    ScrapeState,
+    Specialty,
+    TemplateLayout,
+    VersionStatus,
+)
 
 # Named constraints, so that migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
 SQLModel.metadata.naming_convention = {
@@ -61,43 +70,6 @@ def _enum(enum_type: type[StrEnum]) -> sa.Enum:
 
 def _created_at() -> Any:
     return Field(default_factory=utcnow, sa_type=UtcDateTime, nullable=False)
-
-
-class Specialty(StrEnum):
-    BODY_ONLY = "BODY_ONLY"
-    NEURO_ONLY = "NEURO_ONLY"
-    BOTH = "BOTH"
-
-
-class VersionStatus(StrEnum):
-    DRAFT = "DRAFT"
-    ACTIVE = "ACTIVE"
-    ARCHIVED = "ARCHIVED"
-
-
-class TemplateLayout(StrEnum):
-    MATRIX = "matrix"
-    FLAT = "flat"
-
-
-class AssignmentSource(StrEnum):
-    AMION = "AMION"
-    MANUAL = "MANUAL"
-
-
-class ScrapeState(StrEnum):
-    PENDING = "PENDING"
-    COMPLETE = "COMPLETE"
-    FAILED = "FAILED"
-
-
-class CoverageStatus(StrEnum):
-    COVERED = "COVERED"
-    UNSTAFFED = "UNSTAFFED"
-    NO_RULE = "NO_RULE"
-    FULL = "FULL"
-    PARTIAL = "PARTIAL"
-    UNCOVERED = "UNCOVERED"
 
 
 class Hospital(SQLModel, table=True):

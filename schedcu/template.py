@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from schedcu.models import TemplateLayout
+from schedcu.enums import TemplateLayout
 
 
 @dataclass(frozen=True, slots=True)

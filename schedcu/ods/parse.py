@@ -12,8 +12,8 @@ from pathlib import Path
 from typing import BinaryIO
 
 from schedcu.config import Settings, get_settings
+from schedcu.enums import TemplateLayout
 from schedcu.errors import SpreadsheetError, UnusableTemplate
-from schedcu.models import TemplateLayout
 from schedcu.names import name_key
 from schedcu.ods.archive import open_content
 from schedcu.ods.cells import quote_sheet

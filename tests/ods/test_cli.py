@@ -71,14 +71,22 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert json.loads(capsys.readouterr().out)["validation"][0]["code"] == "NOT_ODS"
 
 
-def test_inspect_imports_no_prefect_pandas_or_playwright(real_template_path: Path) -> None:
+HEAVY = ("prefect", "pandas", "playwright", "sqlalchemy", "sqlmodel", "matplotlib")
+
+
+@pytest.mark.parametrize("command", [["ods", "inspect", "REAL", "--json"], ["--help"]])
+def test_light_commands_import_nothing_heavy(real_template_path: Path, command: list[str]) -> None:
+    """Start-up time: no Prefect, pandas, Playwright or even SQLAlchemy for a quick check."""
+    argv = [str(real_template_path) if part == "REAL" else part for part in command]
     script = (
         "import sys, io, contextlib\n"
         "from schedcu.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
-        f"    code = main(['ods', 'inspect', {str(real_template_path)!r}, '--json'])\n"
-        "heavy = sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('prefect', 'pandas', 'playwright'))\n"
+        "    try:\n"
+        f"        code = main({argv!r})\n"
+        "    except SystemExit as exit:\n"
+        "        code = exit.code\n"
+        f"heavy = sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))\n"
         "print(code, heavy)\n"
     )
     completed = subprocess.run(
