@@ -20,6 +20,10 @@ from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
 SLOTS_PER_HOSPITAL = 1
+# The slot's lease is renewed while the import runs; if its process dies (SIGKILL, a lost
+# machine), the slot frees itself when the lease runs out. Prefect's shortest lease is 60 s
+# (its default, 300 s, would block the hospital's next import for five minutes).
+LEASE_SECONDS = 60.0
 
 
 def limit_name(hospital: str) -> str:
@@ -51,5 +55,11 @@ def ensure_hospital_limit(hospital: str) -> str:
 def hospital_slot(hospital: str, *, timeout_seconds: float | None = None) -> Iterator[None]:
     """Hold the hospital's only slot for the block; wait for it while another import runs."""
     name = ensure_hospital_limit(hospital)
-    with concurrency(name, occupy=SLOTS_PER_HOSPITAL, strict=True, timeout_seconds=timeout_seconds):
+    with concurrency(
+        name,
+        occupy=SLOTS_PER_HOSPITAL,
+        strict=True,
+        timeout_seconds=timeout_seconds,
+        lease_duration=LEASE_SECONDS,
+    ):
         yield
