@@ -33,8 +33,8 @@ from schedcu.errors import (
 )
 from schedcu.examples.amion_month import example_roster, schedule_for
 from tests.amion.conftest import fast_settings
-from tests.coverage.conftest import BrowserThread
 from tests.reliability.conftest import CODE, MONTHS, Phases, new_phases
+from tests.utils.browser import BrowserThread
 from tests.utils.prefect_server import prefect_environment
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,11 +42,10 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KILL_DELAY_S = 5.0
 
 
-@pytest.fixture(scope="module")
-def browser_thread() -> Iterator[BrowserThread]:
-    browser = BrowserThread()
-    yield browser
-    browser.close()
+@pytest.fixture
+def browser_thread(chromium: BrowserThread) -> BrowserThread:
+    """The session's Chromium (tests/conftest.py), driven from its own thread."""
+    return chromium
 
 
 @pytest.fixture(scope="module")

@@ -40,7 +40,10 @@ def terminated_before_insert(engine: Engine, table: sa.Table) -> Iterator[list[i
 
     Yields the list of terminated backend pids (one after the fault fired)."""
     pattern = re.compile(rf'^\s*INSERT INTO "?{table.name}"?\s', re.IGNORECASE)
-    admin = create_db_engine(engine.url.render_as_string(hide_password=False))
+    # Autocommit: each poll of pg_stat_activity sees a fresh snapshot, not the transaction's.
+    admin = sa.create_engine(
+        engine.url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
+    )
     killed: list[int] = []
 
     def before_cursor_execute(connection: sa.Connection, *args: object) -> None:
@@ -64,7 +67,8 @@ def terminated_before_insert(engine: Engine, table: sa.Table) -> Iterator[list[i
 def _wait_until_gone(connection: sa.Connection, pid: int) -> None:
     query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
     deadline = time.monotonic() + 10
-    while connection.execute(query, {"pid": pid}).scalar() and time.monotonic() < deadline:
+    while connection.execute(query, {"pid": pid}).scalar():
+        assert time.monotonic() < deadline, f"backend {pid} still there 10 s after termination"
         time.sleep(0.02)
 
 
