@@ -55,7 +55,7 @@ class ExportRow:
 
     @property
     def position_key(self) -> str:
-        return position_key(self.position)
+        return _position_key(self.position)
 
     @property
     def location(self) -> str:
@@ -99,10 +99,10 @@ def parse_export(
     for number, fields in enumerate(lines, start=1):
         if len(fields) < DATA_FIELDS or fields[0].strip().startswith("Field"):
             continue
-        location = export_location(year, month, number)
         try:
             rows.append(_row(fields, year, month, number, day_start, tz))
         except ValueError as exc:
+            location = export_location(year, month, number)
             validation.warning("INVALID_AMION_ROW", f"Skipped an Amion row: {exc}.", location)
     return rows, validation
 
@@ -110,9 +110,9 @@ def parse_export(
 def _row(
     fields: list[str], year: int, month: int, line: int, day_start: dt.time, tz: ZoneInfo
 ) -> ExportRow:
-    name, staff_id, _backup, position, assignment_id, _abackup, date_text, start_text, end_text = (
+    name, staff_id, _backup, position, assignment_id, _abackup, date_text, start_text, end_text = [
         field.strip() for field in fields[:DATA_FIELDS]
-    )
+    ]
     if not name:
         raise ValueError("the staff name is empty")
     if not position:
@@ -125,9 +125,9 @@ def _row(
         year=year,
         month=month,
         line=line,
-        staff_name=" ".join(name.split()),
+        staff_name=_collapse(name),
         staff_id=None if staff_id in _NO_STAFF_ID else staff_id,
-        position=" ".join(position.split()),
+        position=_collapse(position),
         assignment_id=assignment_id,
         service_date=service_date,
         start=start,
@@ -135,6 +135,18 @@ def _row(
         start_at=start_at,
         end_at=end_at,
     )
+
+
+@lru_cache(maxsize=4096)
+def _position_key(position: str) -> str:
+    """`position_key`, once per spelling: matching asks for it several times per row."""
+    return position_key(position)
+
+
+@lru_cache(maxsize=4096)
+def _collapse(text: str) -> str:
+    """Inner white space collapsed; a month repeats the same names and positions a lot."""
+    return " ".join(text.split())
 
 
 @lru_cache(maxsize=8192)

@@ -234,10 +234,9 @@ def _store(
     session.add(batch)
     session.flush()
     if values:
-        session.execute(
-            sa.insert(Assignment.__table__),  # type: ignore[attr-defined]
-            [value | {"scrape_batch_id": batch.id} for value in values],
-        )
+        for value in values:
+            value["scrape_batch_id"] = batch.id
+        _insert_rows(session, Assignment.__table__, values)  # type: ignore[attr-defined]
     unmatched_rows = sum(len(group) for group in unmatched.values())
     validation.info(
         "AMION_SCRAPED",
@@ -256,6 +255,32 @@ def _store(
         exports_sha256=digest,
         validation=validation.with_phase(PHASE),
     )
+
+
+def _insert_rows(session: Session, table: sa.Table, values: list[dict[str, Any]]) -> None:
+    """One executemany of `values` (all with the same keys) into `table`.
+
+    The columns' own bind processors run once per distinct value, not once per row: a year of
+    assignments repeats a few hundred windows, one date per day and one source, and running
+    the datetime and enum processors on every row cost more than the insert itself. The
+    statement's columns are untyped so the processed values go to the driver as they are.
+    """
+    dialect = session.get_bind().dialect
+    keys = list(values[0])
+    types = {key: table.c[key].type.dialect_impl(dialect) for key in keys}
+    processors = {key: types[key].bind_processor(dialect) for key in keys}
+    memos: dict[str, dict[Any, Any]] = {key: {} for key in keys}
+    for value in values:
+        for key, process in processors.items():
+            if process is None:
+                continue
+            raw = value[key]
+            memo = memos[key]
+            if raw not in memo:
+                memo[raw] = process(raw)
+            value[key] = memo[raw]
+    plain = sa.table(table.name, *(sa.column(key) for key in keys))
+    session.connection().execute(sa.insert(plain), values)
 
 
 def _parsed_rows(
