@@ -18,8 +18,8 @@ import csv
 import datetime as dt
 import html
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from schedcu.calendar import place_window
@@ -36,9 +36,12 @@ _TIME = re.compile(r"^\d{1,4}$")
 _NO_STAFF_ID = {"", "0"}
 
 
-@dataclass(frozen=True, slots=True)
-class ExportRow:
-    """One data row. `staff_id` is None when Amion gave none (empty or `0`)."""
+class ExportRow(NamedTuple):
+    """One data row. `staff_id` is None when Amion gave none (empty or `0`).
+
+    A NamedTuple rather than a frozen dataclass: as immutable, and built several times faster,
+    which counts at tens of thousands of rows a year.
+    """
 
     year: int
     month: int

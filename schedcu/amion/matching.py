@@ -12,13 +12,28 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from typing import Any, NamedTuple
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from schedcu.models import Person, ShiftInstance, Specialty
 from schedcu.names import person_key
+
+
+def _memoized(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
+    """`process` applied once per distinct value (the value itself when there is none)."""
+    if process is None:
+        return lambda value: value
+    memo: dict[Any, Any] = {}
+
+    def convert(value: Any) -> Any:
+        if value not in memo:
+            memo[value] = process(value)
+        return memo[value]
+
+    return convert
 
 
 def display_name(amion_name: str) -> str:
@@ -70,9 +85,12 @@ class PersonMatcher:
         return person
 
 
-@dataclass(frozen=True, slots=True)
-class ShiftSlot:
-    """What matching needs of a ShiftInstance (loading whole rows costs more than matching)."""
+class ShiftSlot(NamedTuple):
+    """What matching needs of a ShiftInstance (loading whole rows costs more than matching).
+
+    A NamedTuple: a year has tens of thousands of slots, and a frozen dataclass's constructor
+    cost more than loading them.
+    """
 
     id: int
     service_date: dt.date
@@ -98,10 +116,21 @@ class ShiftIndex:
             ShiftInstance.start_at,
             ShiftInstance.end_at,
         )
-        query = select(*columns).where(ShiftInstance.version_id == version_id)
-        # Core rows through the session's connection: the ORM's row handling costs more here
-        # than the whole matching.
-        return cls(ShiftSlot(*row) for row in session.connection().execute(query))
+        # Core rows through the session's connection, the columns fetched as the driver gives
+        # them and converted by their own types once per distinct value: a year repeats a few
+        # hundred dates and windows, and the ORM's row handling and per-row conversions cost
+        # more than the whole matching.
+        dialect = session.get_bind().dialect
+        convert = [
+            _memoized(column.type.dialect_impl(dialect).result_processor(dialect, None))
+            for column in columns
+        ]
+        raw = (sa.type_coerce(column, sa.types.NullType()) for column in columns)
+        query = sa.select(*raw).where(ShiftInstance.version_id == version_id)
+        return cls(
+            ShiftSlot._make([f(value) for f, value in zip(convert, row, strict=True)])
+            for row in session.connection().execute(query)
+        )
 
     def match(
         self,

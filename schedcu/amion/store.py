@@ -176,7 +176,8 @@ def _store(
             )
         elif row.staff_id and person.amion_id and row.staff_id != person.amion_id:
             id_conflicts.setdefault((person.name, row.staff_id, person.amion_id), row.location)
-        identity = (person.id, row.position_key, row.service_date, row.start_at, row.end_at)
+        person_id, position_key = person.id, row.position_key
+        identity = (person_id, position_key, row.service_date, row.start_at, row.end_at)
         if identity in seen:
             duplicates += 1
             validation.info(
@@ -187,17 +188,17 @@ def _store(
             )
             continue
         seen.add(identity)
-        instance = shifts.match(row.service_date, row.position_key, row.start_at, row.end_at)
+        instance = shifts.match(row.service_date, position_key, row.start_at, row.end_at)
         if instance is None:
             unmatched[row.position].append(row)
         values.append(
             {
                 "version_id": version_id,
                 "shift_instance_id": instance.id if instance else None,
-                "person_id": person.id,
+                "person_id": person_id,
                 "service_date": row.service_date,
                 "shift_name": row.position,
-                "position_key": row.position_key,
+                "position_key": position_key,
                 "start_at": row.start_at,
                 "end_at": row.end_at,
                 "source": AssignmentSource.AMION,
