@@ -6,6 +6,10 @@ Baseline, in the same run: httpx logging in with a POST and fetching the same 12
 the same concurrency. Goal: ours <= Chromium's start-up + 1.5 x httpx. Also reports the browser's
 memory (proportional set size of Chromium's processes, peak while scraping).
 
+The goal is judged with the rate limit off: the default 8 requests/s is a politeness bound for
+the real Amion and alone spaces 12 request starts over 11/8 = 1.375 s. Both figures are printed,
+and the store alone (parse, match, insert of the same exports) as part of the breakdown.
+
     .venv/bin/python bench/amion_scrape.py [--rounds 3]
 
 Inputs (roster, schedule) are generated once into .bench/amion/; the simulator runs as a
@@ -32,7 +36,7 @@ import httpx
 from schedcu.amion.client import download_exports, export_url
 from schedcu.amion.roster import Roster, RosterPerson
 from schedcu.amion.schedule_file import ScheduleEntry, write_schedule
-from schedcu.amion.store import scrape_version
+from schedcu.amion.store import scrape_version, store_assignments
 from schedcu.calendar import place_window, service_dates
 from schedcu.config import Settings
 from schedcu.db import create_db_engine, transaction, upgrade
@@ -255,7 +259,23 @@ def main() -> int:
                 settings=settings.model_copy(update={"amion_requests_per_second": 0.0}),
             )
 
-        download_s, _ = timed(download_only, args.rounds)
+        download_s, exports = timed(download_only, args.rounds)
+
+        def store_only() -> float:
+            engine, version_id = new_database(CACHE / "bench.db")
+            started = time.perf_counter()
+            store_assignments(
+                engine=engine,
+                version_id=version_id,
+                exports=exports,  # type: ignore[arg-type]
+                roster=roster,
+                settings=settings,
+            )
+            elapsed = time.perf_counter() - started
+            engine.dispose()  # type: ignore[attr-defined]
+            return elapsed
+
+        store_s = statistics.median(store_only() for _ in range(args.rounds))
         with MemorySampler() as memory:
             results = [ours(0.0)() for _ in range(args.rounds)]
         ours_s = statistics.median(r[0] for r in results)
@@ -271,11 +291,13 @@ def main() -> int:
     print(f"httpx, 12 exports (baseline):          {httpx_s:7.3f} s")
     print(f"Chromium start-up:                     {start_s:7.3f} s")
     print(f"ours, download only (start, login, 12): {download_s:7.3f} s")
+    print(f"ours, store only (parse, match, insert): {store_s:7.3f} s")
     print(f"ours, whole phase, no rate limit:      {ours_s:7.3f} s")
     rate = f"{settings.amion_requests_per_second:g} req/s"
     print(f"ours, whole phase, default {rate}:    {limited_s:7.3f} s")
     print(f"budget (start-up + 1.5 x httpx):       {budget:7.3f} s")
-    print(f"ratio ours / budget:                   {ours_s / budget:7.2f} (goal <= 1.00)")
+    print(f"ratio ours / budget (no rate limit):   {ours_s / budget:7.2f} (goal <= 1.00)")
+    print(f"ratio ours / budget (default limit):   {limited_s / budget:7.2f}")
     print(f"ratio download / budget:               {download_s / budget:7.2f}")
     print(f"ratio (ours - start-up) / httpx:       {(ours_s - start_s) / httpx_s:7.2f}")
     print(f"Chromium peak memory (PSS):            {memory.peak_kib / 1024:7.1f} MiB")
