@@ -10,9 +10,12 @@ One chain of runs on one hospital covers the six kill points (each run is also t
 of the one before) and a last clean run: after every run the database holds each phase's complete
 result or none of it, never a part, and never a second copy.
 
-A SIGKILLed run cannot release the hospital's concurrency slot: its lease stays until it expires
-(Prefect's default for `concurrency()`, 300 s). The test checks the slot is still held, then
-frees it as an operator would (deleting the limit; the next run creates it again).
+A SIGKILLed run cannot release the hospital's concurrency slot: it stays taken until its lease
+runs out (flows/hospital_lock.py LEASE_SECONDS) and the server's repossessor takes it back. The
+chain checks the slot is still held after each kill and frees it as an operator would (deleting
+the limit; the next run creates it again), so it need not wait a lease out six times. That the
+slot frees itself is shown once, on another hospital whose slot holder is killed when the module
+starts and whose lease runs out while the chain runs.
 """
 
 from __future__ import annotations
@@ -31,10 +34,10 @@ from pathlib import Path
 import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import WorkPoolCreate
-from prefect.exceptions import ObjectAlreadyExists
+from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 from sqlalchemy.engine import Engine
 
-from flows.hospital_lock import limit_name
+from flows.hospital_lock import LEASE_SECONDS, hospital_slot, limit_name
 from schedcu.amion.simulator import AmionSimulator
 from schedcu.db import create_db_engine
 from schedcu.examples.amion_month import example_roster, schedule_for
@@ -51,12 +54,14 @@ PREFECT = str(Path(sys.executable).parent / "prefect")
 POOL = "schedcu-reliability"
 DEPLOYMENT = "reliability-kill"
 RUN_TIMEOUT_S = 120
+REPOSSESSOR_GRACE_S = 30  # the server looks for expired leases every 15 s
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
 @dataclass
 class Harness:
     deployment_id: uuid.UUID
+    api_url: str
     engine: Engine
     amion_url: str
     worker_log: Path
@@ -122,7 +127,7 @@ def harness(
             start_new_session=True,
         )
         try:
-            yield Harness(deployment_id, engine, amion.url, worker_log)
+            yield Harness(deployment_id, prefect_api, engine, amion.url, worker_log)
         finally:
             os.killpg(worker.pid, signal.SIGTERM)
             try:
@@ -143,6 +148,37 @@ def _slot_held_then_freed(hospital: str) -> None:
         client.delete_global_concurrency_limit_by_name(name)
 
 
+@pytest.fixture(scope="module")
+def abandoned_slot(harness: Harness, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, float]:
+    """A hospital whose slot holder (a flow run in its own process) was SIGKILLed: the hospital
+    and the monotonic time of the kill."""
+    hospital = f"lease-{uuid.uuid4().hex[:8]}"
+    folder = tmp_path_factory.mktemp("abandoned")
+    holder = subprocess.Popen(
+        [sys.executable, "-m", "tests.flows.lock_holder", hospital, "600", str(folder / "out")],
+        cwd=REPO,
+        env=prefect_environment(folder / "prefect-home", harness.api_url),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while _active_slots(hospital) != 1:
+        assert holder.poll() is None and time.monotonic() < deadline, "the holder never held"
+        time.sleep(0.2)
+    os.killpg(holder.pid, signal.SIGKILL)
+    holder.wait(timeout=10)
+    return hospital, time.monotonic()
+
+
+def _active_slots(hospital: str) -> int | None:
+    with get_client(sync_client=True) as client:
+        try:
+            return client.read_global_concurrency_limit_by_name(limit_name(hospital)).active_slots
+        except ObjectNotFound:
+            return None
+
+
 # (kill point, what the database holds afterwards, in terms of the reference run's figures)
 CHAIN = [
     ("ods_import:in_transaction", "nothing"),
@@ -155,6 +191,7 @@ CHAIN = [
 ]
 
 
+@pytest.mark.usefixtures("abandoned_slot")  # first, so its lease runs out during the chain
 def test_every_kill_point_leaves_whole_phases_and_the_next_run_completes_without_duplicates(
     harness: Harness, sqlite_template: Path, tmp_path: Path
 ) -> None:
@@ -178,6 +215,20 @@ def test_every_kill_point_leaves_whole_phases_and_the_next_run_completes_without
             scrapes += 1  # every run that gets past phase 2's commit adds one COMPLETE batch
         expected = _expected(reference, holds, scrapes)
         assert counts(harness.engine, hospital) == expected, (kill, holds)
+
+
+def test_a_killed_runs_slot_frees_itself_when_its_lease_runs_out(
+    abandoned_slot: tuple[str, float],
+) -> None:
+    hospital, killed_at = abandoned_slot
+    deadline = killed_at + LEASE_SECONDS + REPOSSESSOR_GRACE_S
+    while _active_slots(hospital) != 0:
+        assert time.monotonic() < deadline, "the dead run's slot was never taken back"
+        time.sleep(1)
+    freed_after = time.monotonic() - killed_at
+    with hospital_slot(hospital, timeout_seconds=10):  # the next import gets in at once
+        pass
+    print(f"\nslot of a SIGKILLed run freed {freed_after:.0f} s after the kill")
 
 
 def _reference_counts(sqlite_template: Path, tmp_path: Path) -> dict[str, object]:
