@@ -28,9 +28,7 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,49 +69,24 @@ def main() -> int:
         "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
         "PREFECT_LOGGING_LEVEL": "WARNING",
     }
+    from tests.utils.databases import scratch_postgres_url
     from tests.utils.prefect_server import prefect_environment, running_prefect_server
 
     template = args.template or (REAL_TEMPLATE if REAL_TEMPLATE.is_file() else None)
     with ExitStack() as stack:
         api_url = stack.enter_context(running_prefect_server(home / "prefect-server"))
         os.environ |= prefect_environment(home / "prefect-client", api_url)
-        database_url = stack.enter_context(scratch_database())
+        admin_url = os.environ.get("SCHEDCU_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
+        database_url = stack.enter_context(scratch_postgres_url(admin_url, "schedcu_load"))
         os.environ["SCHEDCU_DATABASE_URL"] = database_url
         samples, wall, repeats = run_imports(
             home, template, args.hospitals, args.months, args.repeat
         )
         size_mb = database_size_mb(database_url)
+        dispose_engine()
     report(samples, wall, size_mb, args.months, template)
     report_repeats(samples[-1], repeats)
     return 0 if all(s.state == "Completed" for s in samples + repeats) else 1
-
-
-@contextmanager
-def scratch_database() -> Iterator[str]:
-    import sqlalchemy as sa
-    from sqlalchemy.engine import make_url
-
-    from schedcu.db import create_db_engine, upgrade
-
-    admin_url = os.environ.get("SCHEDCU_BENCH_POSTGRES_URL", DEFAULT_POSTGRES)
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"schedcu_load_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as connection:
-        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    try:
-        engine = create_db_engine(url)
-        upgrade(engine)
-        engine.dispose()
-        yield url
-    finally:
-        from schedcu.config import get_settings
-        from schedcu.db import get_engine
-
-        get_engine(get_settings()).dispose()
-        with admin.connect() as connection:
-            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
 
 
 def run_imports(
@@ -178,6 +151,13 @@ def run_imports(
 def resident_mb() -> float:
     """This process's resident set size (Linux /proc)."""
     return int(Path("/proc/self/statm").read_text().split()[1]) * PAGE / MB
+
+
+def dispose_engine() -> None:
+    from schedcu.config import get_settings
+    from schedcu.db import get_engine
+
+    get_engine(get_settings()).dispose()
 
 
 def database_size_mb(url: str) -> float:
