@@ -7,9 +7,9 @@ test_kill.py drive Amion).
 - 8 imports of one hospital (4 distinct files, each submitted twice) run one at a time (the
   hospital's strict concurrency limit): their phase windows never overlap, every run completes,
   and there is exactly one version per distinct file.
-- 4 hospitals at once run in parallel: the batch takes clearly less than the same work one after
-  the other (measured by the one-hospital batch of this test: its span per run, lock hand-overs
-  included).
+- 4 hospitals at once run in parallel: their runs overlap (the batch takes far less than their
+  own times added up) and the batch takes less than the same work one after the other (measured
+  by the one-hospital batch of this test: its span per run, lock hand-overs included).
 """
 
 from __future__ import annotations
@@ -47,7 +47,11 @@ SAME_HOSPITAL_RUNS = 8
 DISTINCT_FILES = 4
 HOSPITALS = 4
 START_ARGS = ("--start", "2026-03-01", "--json")
-PARALLEL_SHARE = 0.8  # "clearly below serial" on 2 cores, where CPU-bound runs gain 2x at best
+# Below serial: on 2 cores CPU-bound runs gain 2x at best (0.66 measured on a quiet machine, 0.8
+# with other test suites running), so the margin is kept for a busy CI machine; the overlap of
+# the runs' own windows is the sharper check (about 1/4 when all four run together).
+PARALLEL_SHARE = 0.9
+OVERLAP_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -159,8 +163,12 @@ def test_imports_of_one_hospital_run_one_at_a_time_and_hospitals_run_in_parallel
 
     span = _span(parallel)
     one_at_a_time = HOSPITALS * _span(serial) / len(serial)
+    own_time = sum(_span([run]) for run in parallel)
     print(
         f"\n{len(serial)} runs of one hospital: {_span(serial):.1f} s, one at a time; "
-        f"{HOSPITALS} hospitals at once: {span:.1f} s against {one_at_a_time:.1f} s serial"
+        f"{HOSPITALS} hospitals at once: {span:.1f} s against {one_at_a_time:.1f} s serial "
+        f"({span / one_at_a_time:.2f}); the runs' own times add up to {own_time:.1f} s"
     )
+    # The runs overlapped: one after the other, the batch would take at least their sum.
+    assert span < OVERLAP_SHARE * own_time, (span, own_time)
     assert span < PARALLEL_SHARE * one_at_a_time, (span, one_at_a_time)
