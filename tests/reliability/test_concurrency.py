@@ -7,9 +7,8 @@ test_kill.py drive Amion).
 - 8 imports of one hospital (4 distinct files, each submitted twice) run one at a time (the
   hospital's strict concurrency limit): their phase windows never overlap, every run completes,
   and there is exactly one version per distinct file.
-- 4 hospitals at once run in parallel: their runs overlap (the batch takes far less than their
-  own times added up) and the batch takes less than the same work one after the other (measured
-  by the one-hospital batch of this test: its span per run, lock hand-overs included).
+- 4 hospitals at once run in parallel: their runs overlap in time, and the batch's wall time is
+  clearly below that of 4 more imports run one after the other.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ import json
 import shutil
 import subprocess
 import sys
+import time
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -47,11 +47,9 @@ SAME_HOSPITAL_RUNS = 8
 DISTINCT_FILES = 4
 HOSPITALS = 4
 START_ARGS = ("--start", "2026-03-01", "--json")
-# Below serial: on 2 cores CPU-bound runs gain 2x at best (0.66 measured on a quiet machine, 0.8
-# with other test suites running), so the margin is kept for a busy CI machine; the overlap of
-# the runs' own windows is the sharper check (about 1/4 when all four run together).
-PARALLEL_SHARE = 0.9
-OVERLAP_SHARE = 0.6
+# Wall time of 4 imports (whole `schedcu import` processes) at once against one after the other:
+# on 2 cores CPU-bound work gains 2x at best, so the margin is kept for a busy CI machine.
+PARALLEL_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -153,22 +151,26 @@ def test_imports_of_one_hospital_run_one_at_a_time_and_hospitals_run_in_parallel
     assert codes.count("ALREADY_IMPORTED") == SAME_HOSPITAL_RUNS - DISTINCT_FILES
     assert _flow_run_states(hospital) == ["COMPLETED"] * SAME_HOSPITAL_RUNS  # no lost run
 
-    # 4 hospitals at once, one import each.
-    hospitals = [f"par-{uuid.uuid4().hex[:8]}" for _ in range(HOSPITALS)]
+    # 4 hospitals at once, one import each, against 4 more imported one after the other.
+    hospitals = [f"par-{uuid.uuid4().hex[:8]}" for _ in range(2 * HOSPITALS)]
     for code in hospitals:
         add_hospital(pg_engine, code=code)
-    parallel = submit_at_once(env, [(code, files[0]) for code in hospitals])
+    at_once, one_by_one = hospitals[:HOSPITALS], hospitals[HOSPITALS:]
+    started = time.monotonic()
+    parallel = submit_at_once(env, [(code, files[0]) for code in at_once])
+    parallel_wall = time.monotonic() - started
+    started = time.monotonic()
+    for code in one_by_one:
+        submit_at_once(env, [(code, files[0])])
+    serial_wall = time.monotonic() - started
     assert all(run.report["status"] == "COMPLETED" for run in parallel)
     assert all(counts(pg_engine, code)["versions"] == 1 for code in hospitals)
 
-    span = _span(parallel)
-    one_at_a_time = HOSPITALS * _span(serial) / len(serial)
-    own_time = sum(_span([run]) for run in parallel)
     print(
         f"\n{len(serial)} runs of one hospital: {_span(serial):.1f} s, one at a time; "
-        f"{HOSPITALS} hospitals at once: {span:.1f} s against {one_at_a_time:.1f} s serial "
-        f"({span / one_at_a_time:.2f}); the runs' own times add up to {own_time:.1f} s"
+        f"{HOSPITALS} hospitals at once: {parallel_wall:.1f} s against {serial_wall:.1f} s "
+        f"one after the other ({parallel_wall / serial_wall:.2f})"
     )
-    # The runs overlapped: one after the other, the batch would take at least their sum.
-    assert span < OVERLAP_SHARE * own_time, (span, own_time)
-    assert span < PARALLEL_SHARE * one_at_a_time, (span, one_at_a_time)
+    # The hospital lock would keep runs of one lock apart: these ran at the same time.
+    assert any(_overlap(a, b) for i, a in enumerate(parallel) for b in parallel[i + 1 :])
+    assert parallel_wall < PARALLEL_SHARE * serial_wall, (parallel_wall, serial_wall)
