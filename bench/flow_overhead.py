@@ -20,7 +20,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from dataclasses import replace
@@ -38,18 +37,13 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
 
-    work = ROOT / ".bench" / "flow_overhead"
-    work.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(dir=work))
-    os.environ |= {
-        "SCHEDCU_HOME": str(home),
-        "SCHEDCU_AMION_CODE": CODE,
-        "SCHEDCU_AMION_REQUESTS_PER_SECOND": "0",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_LOGGING_LEVEL": "WARNING",
-    }
-    from tests.utils.prefect_server import prefect_environment, running_prefect_server
+    from tests.utils.prefect_server import (
+        isolated_bench_environment,
+        prefect_environment,
+        running_prefect_server,
+    )
+
+    home = isolated_bench_environment(ROOT / ".bench" / "flow_overhead", CODE)
 
     with running_prefect_server(home / "prefect-server") as api_url:
         os.environ |= prefect_environment(home / "prefect-client", api_url)

@@ -25,7 +25,6 @@ import gc
 import os
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from contextlib import ExitStack
@@ -58,19 +57,14 @@ def main() -> int:
     parser.add_argument("--template", type=Path, help="the .ods (default: the real template)")
     args = parser.parse_args()
 
-    work = ROOT / ".bench" / "load"
-    work.mkdir(parents=True, exist_ok=True)
-    home = Path(tempfile.mkdtemp(dir=work))
-    os.environ |= {
-        "SCHEDCU_HOME": str(home),
-        "SCHEDCU_AMION_CODE": CODE,
-        "SCHEDCU_AMION_REQUESTS_PER_SECOND": "0",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "PREFECT_LOGGING_LEVEL": "WARNING",
-    }
     from tests.utils.databases import scratch_postgres_url
-    from tests.utils.prefect_server import prefect_environment, running_prefect_server
+    from tests.utils.prefect_server import (
+        isolated_bench_environment,
+        prefect_environment,
+        running_prefect_server,
+    )
+
+    home = isolated_bench_environment(ROOT / ".bench" / "load", CODE)
 
     template = args.template or (REAL_TEMPLATE if REAL_TEMPLATE.is_file() else None)
     with ExitStack() as stack:

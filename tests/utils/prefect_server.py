@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,3 +86,19 @@ def _wait_healthy(api_url: str, process: subprocess.Popen[bytes], log_path: Path
             pass
         time.sleep(0.5)
     raise RuntimeError(f"prefect server did not start in time:\n{log_path.read_text()[-3000:]}")
+
+
+def isolated_bench_environment(work: Path, amion_code: str) -> Path:
+    """For a benchmark process: a fresh SCHEDCU_HOME under `work`, the simulator's Amion code,
+    no rate limit, no telemetry, quiet Prefect logs. Returns the home folder."""
+    work.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(dir=work))
+    os.environ |= {
+        "SCHEDCU_HOME": str(home),
+        "SCHEDCU_AMION_CODE": amion_code,
+        "SCHEDCU_AMION_REQUESTS_PER_SECOND": "0",
+        "DO_NOT_TRACK": "1",
+        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+        "PREFECT_LOGGING_LEVEL": "WARNING",
+    }
+    return home
