@@ -3,22 +3,17 @@ markdown summary; and, when Amion failed, what Amion showed (the access code alr
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
 from schedcu.config import Settings
 from schedcu.errors import AmionError
+from schedcu.names import slug
 from schedcu.orchestration import PHASE_TITLES, OrchestrationResult
 from schedcu.validation import ValidationResult
 
 HTML_EXCERPT_CHARS = 20_000
-
-
-def artifact_key(*parts: str) -> str:
-    """Artifact keys allow lowercase letters, digits and dashes only."""
-    return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).casefold()).strip("-")
 
 
 def publish_validation_table(hospital: str, validation: ValidationResult) -> None:
@@ -35,7 +30,7 @@ def publish_validation_table(hospital: str, validation: ValidationResult) -> Non
     create_table_artifact(
         rows
         or [{"severity": "", "code": "", "message": "No messages.", "location": "", "phase": ""}],
-        key=artifact_key("validation", hospital),
+        key=slug("validation", hospital),
         description=f"Messages of the import for {hospital}, all phases",
     )
 
@@ -83,7 +78,7 @@ def publish_run_artifacts(result: OrchestrationResult, failure: str | None = Non
     publish_validation_table(result.hospital, result.validation)
     create_markdown_artifact(
         summary_markdown(result, failure),
-        key=artifact_key("import-summary", result.hospital),
+        key=slug("import-summary", result.hospital),
         description=f"Import for {result.hospital}",
     )
 
@@ -98,9 +93,9 @@ def publish_amion_evidence(hospital: str, error: AmionError, settings: Settings)
     if evidence.url:
         lines += [f"Page: `{evidence.url}`", ""]
     if evidence.screenshot_png:
-        folder = settings.resolved_reports_dir / artifact_key(hospital)
+        folder = settings.resolved_reports_dir / slug(hospital)
         folder.mkdir(parents=True, exist_ok=True)
-        shot = folder / f"amion-failure-{artifact_key(error.code)}.png"
+        shot = folder / f"amion-failure-{slug(error.code)}.png"
         Path(shot).write_bytes(evidence.screenshot_png)
         lines += [f"Screenshot: `{shot.resolve()}`", ""]
     if evidence.html:
@@ -108,6 +103,6 @@ def publish_amion_evidence(hospital: str, error: AmionError, settings: Settings)
         lines += ["HTML of the page:", "", "```html", excerpt, "```"]
     create_markdown_artifact(
         "\n".join(lines),
-        key=artifact_key("amion-failure", hospital),
+        key=slug("amion-failure", hospital),
         description=f"What Amion showed when the scrape for {hospital} failed",
     )

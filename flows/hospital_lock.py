@@ -7,7 +7,6 @@ silent "no limit". Imports of different hospitals hold different limits and run 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
@@ -19,6 +18,8 @@ from prefect.client.schemas.actions import (
 from prefect.concurrency.sync import concurrency
 from prefect.exceptions import ObjectAlreadyExists, ObjectNotFound
 
+from schedcu.names import slug
+
 SLOTS_PER_HOSPITAL = 1
 # The slot's lease is renewed while the import runs; if its process dies (SIGKILL, a lost
 # machine), the slot frees itself when the lease runs out. Prefect's shortest lease is 60 s
@@ -27,8 +28,7 @@ LEASE_SECONDS = 60.0
 
 
 def limit_name(hospital: str) -> str:
-    slug = re.sub(r"[^a-z0-9-]+", "-", hospital.casefold()).strip("-")
-    return f"schedcu-hospital-{slug}"
+    return slug("schedcu-hospital", hospital)
 
 
 def ensure_hospital_limit(hospital: str) -> str:

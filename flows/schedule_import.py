@@ -17,7 +17,6 @@ import datetime as dt
 import time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger
 from prefect.runtime import flow_run
@@ -25,7 +24,7 @@ from prefect.states import State
 
 from flows.hospital_lock import hospital_slot
 from flows.phases import coverage_phase, fail_run, failure_of, finish_run, scrape_phase
-from schedcu.calendar import add_months, period_end
+from schedcu.calendar import first_of_next_month, period_end
 from schedcu.config import get_settings
 from schedcu.db import get_engine
 from schedcu.errors import ConfigurationError, SchedcuError
@@ -124,11 +123,6 @@ def schedule_import(
         coverage_phase(result)
 
     return finish_run(result)
-
-
-def first_of_next_month(timezone: str) -> dt.date:
-    today = dt.datetime.now(ZoneInfo(timezone)).date()
-    return add_months(today.replace(day=1), 1)
 
 
 def _checked_inputs(

@@ -58,6 +58,12 @@ def add_months(start: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(start.day, last_day))
 
 
+def first_of_next_month(timezone: str) -> dt.date:
+    """The first day of next month in `timezone`: the default start of an import."""
+    today = dt.datetime.now(ZoneInfo(timezone)).date()
+    return add_months(today.replace(day=1), 1)
+
+
 def period_end(start: dt.date, months: int) -> dt.date:
     """The last service day of a period of `months` months starting on `start`, inclusive."""
     return add_months(start, months) - dt.timedelta(days=1)

@@ -22,6 +22,12 @@ def position_key(text: str) -> str:
     return _WHITESPACE.sub("", text).casefold()
 
 
+def slug(*parts: str) -> str:
+    """`slug("coverage", "CUMC Radiology")` -> `'coverage-cumc-radiology'`: lowercase letters,
+    digits and dashes only, as Prefect wants for artifact keys and concurrency limit names."""
+    return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).casefold()).strip("-")
+
+
 def person_key(text: str) -> str:
     """`'Smith,  Jane'` and `'jane smith'` -> `'jane smith'`."""
     key = name_key(text)

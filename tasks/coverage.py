@@ -10,7 +10,6 @@ picture, while an image artifact (a URL) would need a web server for the PNG and
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from prefect import task
@@ -28,6 +27,7 @@ from schedcu.coverage.reports import (
 )
 from schedcu.coverage.service import CoverageOutcome, load_coverage, recalculate
 from schedcu.db import get_engine
+from schedcu.names import slug
 from tasks.retry import transient_retry_policy
 
 CALCULATE_TIMEOUT_S = 600
@@ -39,11 +39,6 @@ def _publish_run_name() -> str:
     outcome = parameters.get("outcome")
     version = outcome.version_id if outcome is not None else parameters.get("version_id")
     return f"coverage-reports {parameters.get('hospital')} version {version}"
-
-
-def artifact_key(kind: str, hospital: str) -> str:
-    """Artifact keys allow lowercase letters, digits and dashes only."""
-    return re.sub(r"[^a-z0-9-]+", "-", f"{kind}-{hospital}".lower()).strip("-")
 
 
 @task(
@@ -88,7 +83,7 @@ def publish_coverage_reports(
     paths = [str(files.csv), str(files.ods), str(files.heatmap)]
     listing = "\n".join(f"- `{path}`" for path in paths)
     create_markdown_artifact(
-        key=artifact_key("coverage", hospital),
+        key=slug("coverage", hospital),
         markdown=f"{summary_markdown(coverage)}\n## Report files\n\n{listing}\n",
         description=f"Coverage summary: {title(coverage)}",
     )
@@ -96,12 +91,12 @@ def publish_coverage_reports(
         {"gap": "No unstaffed time in this period."}
     ]
     create_table_artifact(
-        key=artifact_key("coverage-gaps", hospital),
+        key=slug("coverage-gaps", hospital),
         table=gaps,
         description=f"Longest coverage gaps: {title(coverage)}",
     )
     create_markdown_artifact(
-        key=artifact_key("coverage-heatmap", hospital),
+        key=slug("coverage-heatmap", hospital),
         markdown=heatmap_markdown(png, caption=f"Heatmap — {title(coverage)}"),
         description="Share of each day's ruled hours covered, per study type",
     )

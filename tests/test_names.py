@@ -1,6 +1,6 @@
 import pytest
 
-from schedcu.names import name_key, person_key, position_key
+from schedcu.names import name_key, person_key, position_key, slug
 
 
 @pytest.mark.parametrize(
@@ -18,3 +18,8 @@ def test_positions_drop_inner_spaces() -> None:
 def test_people_read_last_comma_first() -> None:
     assert person_key("Smith,  Jane") == person_key(" jane SMITH") == "jane smith"
     assert person_key("Jane Smith") == "jane smith"
+
+
+def test_slug_keeps_lowercase_letters_digits_and_dashes() -> None:
+    assert slug("coverage-gaps", "CUMC Radiology") == "coverage-gaps-cumc-radiology"
+    assert slug("schedcu-hospital", "St. Luke's #2") == "schedcu-hospital-st-luke-s-2"
