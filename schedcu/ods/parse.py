@@ -75,7 +75,8 @@ def _flat_template(shifts: list[FlatShift], result: ValidationResult) -> Templat
             code="NO_VALID_ROWS",
             validation=result,
         )
-    study_types = _first_seen(shift.study_type for shift in shifts)
+    # Distinct spellings first: a long list repeats a handful of study types.
+    study_types = _first_seen(dict.fromkeys(shift.study_type for shift in shifts))
     return Template(TemplateLayout.FLAT, shifts=tuple(shifts), study_types=study_types)
 
 
