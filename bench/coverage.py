@@ -183,7 +183,7 @@ def bench(name: str, engine: Engine, template: Path, months: int, folder: Path) 
     phase_store_s, outcome = best_of(
         lambda: recalculate(engine=engine, version_id=version_id, settings=settings)
     )
-    reports_s, _ = best_of(lambda: write_reports(outcome.stored(), folder / name), runs=1)
+    reports_s, _ = best_of(lambda: write_reports(outcome, folder / name), runs=1)
     phase_s = phase_store_s + reports_s
     print(f"\n{name}: {len(loaded.assignments)} assignments, {len(loaded.instances)} shifts")
     print(f"  calculation            {calc_s * 1000:8.1f} ms  {rows / calc_s:>10,.0f} rows/s")
@@ -195,7 +195,7 @@ def bench(name: str, engine: Engine, template: Path, months: int, folder: Path) 
         f"overall coverage {result.summary['overall_percentage']} %"
     )
     if name == "sqlite":
-        coverage = outcome.stored()
+        coverage = outcome
         table_lines = [
             header(coverage.layout),
             *lines(coverage.rows, layout=coverage.layout, tz=ZoneInfo(TZ)),

@@ -75,7 +75,7 @@ def publish_coverage_reports(
     """
     settings = get_settings()
     coverage = (
-        outcome.stored()
+        outcome
         if outcome is not None
         else load_coverage(engine=get_engine(settings), version_id=version_id)
     )

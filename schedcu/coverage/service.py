@@ -42,8 +42,8 @@ _ASSIGNMENTS = Assignment.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True, slots=True)
-class CoverageOutcome:
-    """What phase 3 stored. `rows` are kept for the reports; `to_dict` leaves them out."""
+class StoredCoverage:
+    """A stored calculation read back for reports and exports."""
 
     calculation_id: int
     version_id: int
@@ -52,24 +52,20 @@ class CoverageOutcome:
     timezone: str
     period_start: dt.date
     period_end: dt.date
-    row_count: int
     summary: dict[str, Any]
-    validation: ValidationResult = field(default_factory=ValidationResult)
-    rows: tuple[CoverageRecord, ...] = field(default=(), repr=False)
+    rows: tuple[CoverageRecord, ...] = field(repr=False)
 
-    def stored(self) -> StoredCoverage:
-        """The same calculation as the reports read it back from the database."""
-        return StoredCoverage(
-            calculation_id=self.calculation_id,
-            version_id=self.version_id,
-            hospital_code=self.hospital_code,
-            layout=self.layout,
-            timezone=self.timezone,
-            period_start=self.period_start,
-            period_end=self.period_end,
-            summary=self.summary,
-            rows=self.rows,
-        )
+
+@dataclass(frozen=True, slots=True)
+class CoverageOutcome(StoredCoverage):
+    """What phase 3 stored, as the reports read it, with the calculation's messages.
+    `to_dict` leaves the rows out."""
+
+    validation: ValidationResult = field(default_factory=ValidationResult)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,7 +113,6 @@ def recalculate(*, engine: Engine, version_id: int, settings: Settings) -> Cover
         timezone=result.timezone,
         period_start=loaded.version.effective_start,
         period_end=loaded.version.effective_end,
-        row_count=len(result.rows),
         summary=result.summary,
         validation=result.validation,
         rows=result.rows,
@@ -191,21 +186,6 @@ def store_result(session: Session, *, version: ScheduleVersion, result: Coverage
     for offset in range(0, len(rows), INSERT_BATCH):
         session.execute(sa.insert(_ROWS), rows[offset : offset + INSERT_BATCH])
     return calculation.id
-
-
-@dataclass(frozen=True, slots=True)
-class StoredCoverage:
-    """A stored calculation read back for reports and exports."""
-
-    calculation_id: int
-    version_id: int
-    hospital_code: str
-    layout: TemplateLayout
-    timezone: str
-    period_start: dt.date
-    period_end: dt.date
-    summary: dict[str, Any]
-    rows: tuple[CoverageRecord, ...]
 
 
 def load_coverage(
