@@ -4,7 +4,8 @@ its commit, then the next run.
 The flow runs as Prefect runs it in production: a deployment on a process work pool, a worker
 that starts one process per flow run (tests/reliability/killable_flow.py, the real flow plus a
 kill switch chosen per run by a job variable). The worker sees the killed process and marks the
-run CRASHED. PostgreSQL is the database.
+run CRASHED. The chain runs on SQLite (the default: a killed writer's transaction is rolled back
+from the write-ahead log when the next process opens the file) and on PostgreSQL.
 
 One chain of runs on one hospital covers the six kill points (each run is also the "run again"
 of the one before) and a last clean run: after every run the database holds each phase's complete
@@ -47,7 +48,7 @@ from tests.reliability.conftest import CODE, MONTHS, counts, new_phases, truncat
 from tests.reliability.killable_flow import KILL_ENV
 from tests.utils.prefect_server import prefect_environment
 
-pytestmark = [pytest.mark.slow, pytest.mark.postgres, pytest.mark.usefixtures("prefect_api")]
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 
 REPO = Path(__file__).resolve().parents[2]
 PREFECT = str(Path(sys.executable).parent / "prefect")
@@ -83,9 +84,28 @@ class Harness:
         raise AssertionError(f"flow run {run.id} did not end in {RUN_TIMEOUT_S} s\n{log}")
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+)
+def database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """The database the worker's flow runs write to: a SQLite file, then PostgreSQL."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("kill-sqlite") / "schedcu.db"
+        path.write_bytes(request.getfixturevalue("sqlite_template").read_bytes())
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    engine = create_db_engine(url)
+    truncate_all(engine)
+    engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def harness(
-    prefect_api: str, postgres_url: str, tmp_path_factory: pytest.TempPathFactory
+    prefect_api: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Harness]:
     """A process work pool, the killable deployment, one worker, an Amion simulator."""
     from tests.reliability.killable_flow import schedule_import
@@ -104,7 +124,7 @@ def harness(
         ignore_warnings=True,
     )
     env = prefect_environment(folder / "prefect-home", prefect_api) | {
-        "SCHEDCU_DATABASE_URL": postgres_url,
+        "SCHEDCU_DATABASE_URL": database_url,
         "SCHEDCU_HOME": str(folder / "schedcu-home"),
         "SCHEDCU_AMION_CODE": CODE,
         "SCHEDCU_AMION_REQUESTS_PER_SECOND": "0",
@@ -113,7 +133,7 @@ def harness(
     }
     env = {key: value for key, value in env.items() if key != KILL_ENV}
     worker_log = folder / "worker.log"
-    engine = create_db_engine(postgres_url)
+    engine = create_db_engine(database_url)
     with (
         AmionSimulator(roster=example_roster(), schedule=schedule_for(MONTHS), code=CODE) as amion,
         worker_log.open("wb") as log,
@@ -135,7 +155,6 @@ def harness(
             except subprocess.TimeoutExpired:
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
-            truncate_all(engine)
             engine.dispose()
 
 
