@@ -113,9 +113,9 @@ def parse_export(
 def _row(
     fields: list[str], year: int, month: int, line: int, day_start: dt.time, tz: ZoneInfo
 ) -> ExportRow:
-    name, staff_id, _backup, position, assignment_id, _abackup, date_text, start_text, end_text = [
-        field.strip() for field in fields[:DATA_FIELDS]
-    ]
+    name, staff_id, _backup, position, assignment_id, _abackup, date_text, start_text, end_text = (
+        map(str.strip, fields[:DATA_FIELDS])
+    )
     if not name:
         raise ValueError("the staff name is empty")
     if not position:
@@ -124,19 +124,19 @@ def _row(
     if bool(start_text) != bool(end_text):
         raise ValueError(f"{name} on {position} has a start or an end time but not both")
     start, end, start_at, end_at = _window(service_date, start_text, end_text, day_start, tz)
-    return ExportRow(
-        year=year,
-        month=month,
-        line=line,
-        staff_name=_collapse(name),
-        staff_id=None if staff_id in _NO_STAFF_ID else staff_id,
-        position=_collapse(position),
-        assignment_id=assignment_id,
-        service_date=service_date,
-        start=start,
-        end=end,
-        start_at=start_at,
-        end_at=end_at,
+    return ExportRow(  # positional: measurably faster than keywords at this count
+        year,
+        month,
+        line,
+        _collapse(name),
+        None if staff_id in _NO_STAFF_ID else staff_id,
+        _collapse(position),
+        assignment_id,
+        service_date,
+        start,
+        end,
+        start_at,
+        end_at,
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
@@ -22,18 +22,16 @@ from schedcu.models import Person, ShiftInstance, Specialty
 from schedcu.names import person_key
 
 
-def _memoized(process: Callable[[Any], Any] | None) -> Callable[[Any], Any]:
-    """`process` applied once per distinct value (the value itself when there is none)."""
+def converted_column(values: Sequence[Any], process: Callable[[Any], Any] | None) -> list[Any]:
+    """`values` with `process` applied once per distinct value (the values as they are without).
+
+    A year of rows repeats a few hundred dates and windows: converting each distinct value once
+    and looking the rest up costs a fraction of converting every row.
+    """
     if process is None:
-        return lambda value: value
-    memo: dict[Any, Any] = {}
-
-    def convert(value: Any) -> Any:
-        if value not in memo:
-            memo[value] = process(value)
-        return memo[value]
-
-    return convert
+        return list(values)
+    converted = {value: process(value) for value in set(values)}
+    return [converted[value] for value in values]
 
 
 def display_name(amion_name: str) -> str:
@@ -100,12 +98,16 @@ class ShiftSlot(NamedTuple):
 
 
 class ShiftIndex:
-    """A version's shift instances by (service date, position key)."""
+    """A version's shift instances by (service date, position key).
+
+    `instances` come ordered by start, then id (`of_version` has the database sort them): a
+    slot's first instance is its earliest.
+    """
 
     def __init__(self, instances: Iterable[ShiftSlot]) -> None:
         self._by_slot: dict[tuple[dt.date, str], list[ShiftSlot]] = defaultdict(list)
-        for instance in sorted(instances, key=lambda i: (i.start_at, i.id)):
-            self._by_slot[(instance.service_date, instance.position_key)].append(instance)
+        for instance in instances:
+            self._by_slot[instance.service_date, instance.position_key].append(instance)
 
     @classmethod
     def of_version(cls, session: Session, version_id: int) -> ShiftIndex:
@@ -116,21 +118,26 @@ class ShiftIndex:
             ShiftInstance.start_at,
             ShiftInstance.end_at,
         )
-        # Core rows through the session's connection, the columns fetched as the driver gives
-        # them and converted by their own types once per distinct value: a year repeats a few
-        # hundred dates and windows, and the ORM's row handling and per-row conversions cost
-        # more than the whole matching.
+        # Core rows through the session's connection, fetched as the driver gives them and
+        # converted column by column by their own types: the ORM's row handling and per-row
+        # conversions cost more than the whole matching.
         dialect = session.get_bind().dialect
-        convert = [
-            _memoized(column.type.dialect_impl(dialect).result_processor(dialect, None))
-            for column in columns
-        ]
         raw = (sa.type_coerce(column, sa.types.NullType()) for column in columns)
-        query = sa.select(*raw).where(ShiftInstance.version_id == version_id)
-        return cls(
-            ShiftSlot._make([f(value) for f, value in zip(convert, row, strict=True)])
-            for row in session.connection().execute(query)
+        query = (
+            sa.select(*raw)
+            .where(ShiftInstance.version_id == version_id)
+            .order_by(ShiftInstance.start_at, ShiftInstance.id)
         )
+        rows = session.connection().execute(query).all()
+        if not rows:
+            return cls(())
+        converted = (
+            converted_column(
+                values, column.type.dialect_impl(dialect).result_processor(dialect, None)
+            )
+            for column, values in zip(columns, zip(*rows, strict=True), strict=True)
+        )
+        return cls(map(ShiftSlot._make, zip(*converted, strict=True)))
 
     def match(
         self,

@@ -185,9 +185,8 @@ def apply_roster(session: Session, *, hospital_id: int, roster: Roster) -> Valid
         person.active = True
         person.updated_at = now
         session.add(person)
-        session.flush()
-        assert person.id is not None
-        seen.add(person.id)
+        if person.id is not None:
+            seen.add(person.id)
     left = [p for p in existing if p.id not in seen and p.active]
     for person in left:
         person.active = False
