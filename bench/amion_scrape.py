@@ -8,7 +8,8 @@ memory (proportional set size of Chromium's processes, peak while scraping).
 
 The goal is judged with the rate limit off: the default 8 requests/s is a politeness bound for
 the real Amion and alone spaces 12 request starts over 11/8 = 1.375 s. Both figures are printed,
-and the store alone (parse, match, insert of the same exports) as part of the breakdown.
+with a breakdown: the download taken apart (start-up, context and page, login, fetch, close,
+each step as the client does it) and the store alone (parse, match, insert of the same exports).
 
     .venv/bin/python bench/amion_scrape.py [--rounds 3]
 
@@ -29,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from itertools import pairwise
 from pathlib import Path
 
 import httpx
@@ -157,6 +159,31 @@ def chromium_start(settings: Settings) -> float:
     return elapsed
 
 
+def download_steps(base_url: str, months: list[tuple[int, int]], settings: Settings) -> list[float]:
+    """One download taken apart: Playwright + Chromium start-up, opening a context and page,
+    logging in, fetching the 12 exports, closing the browser (the client's own steps)."""
+    from playwright.sync_api import sync_playwright
+
+    from schedcu.amion.browser import launch_browser
+    from schedcu.amion.client import _fetch_months, _log_in
+
+    marks = [time.perf_counter()]
+    with sync_playwright() as playwright:
+        browser = launch_browser(playwright, settings)
+        marks.append(time.perf_counter())
+        context = browser.new_context()
+        page = context.new_page()
+        marks.append(time.perf_counter())
+        _log_in(page, base_url, CODE, settings)
+        marks.append(time.perf_counter())
+        _fetch_months(context.request, base_url, CODE, months, settings)
+        marks.append(time.perf_counter())
+        context.close()
+        browser.close()
+    marks.append(time.perf_counter())
+    return [later - earlier for earlier, later in pairwise(marks)]
+
+
 class MemorySampler:
     """Peak PSS of this process's Chromium descendants, sampled every 200 ms."""
 
@@ -251,15 +278,16 @@ def main() -> int:
 
             return run
 
+        unlimited = settings.model_copy(update={"amion_requests_per_second": 0.0})
+
         def download_only() -> object:
-            return download_exports(
-                base_url=base_url,
-                code=CODE,
-                months=months,
-                settings=settings.model_copy(update={"amion_requests_per_second": 0.0}),
-            )
+            return download_exports(base_url=base_url, code=CODE, months=months, settings=unlimited)
 
         download_s, exports = timed(download_only, args.rounds)
+        steps = [download_steps(base_url, months, unlimited) for _ in range(args.rounds)]
+        launch_s, page_s, login_s, fetch_s, close_s = map(
+            statistics.median, zip(*steps, strict=True)
+        )
 
         def store_only() -> float:
             engine, version_id = new_database(CACHE / "bench.db")
@@ -291,6 +319,14 @@ def main() -> int:
     print(f"httpx, 12 exports (baseline):          {httpx_s:7.3f} s")
     print(f"Chromium start-up:                     {start_s:7.3f} s")
     print(f"ours, download only (start, login, 12): {download_s:7.3f} s")
+    print(f"  of which start-up (Playwright, Chromium): {launch_s:6.3f} s")
+    print(f"  of which context and page opened:  {page_s:7.3f} s")
+    print(f"  of which login through the page:   {login_s:7.3f} s")
+    print(f"  of which 12 exports fetched:       {fetch_s:7.3f} s")
+    print(f"  of which context and browser closed: {close_s:5.3f} s")
+    after_start = page_s + login_s + fetch_s
+    times_httpx = f"{after_start / httpx_s:.1f} x httpx"
+    print(f"  page, login, fetch (after start-up): {after_start:5.3f} s = {times_httpx}")
     print(f"ours, store only (parse, match, insert): {store_s:7.3f} s")
     print(f"ours, whole phase, no rate limit:      {ours_s:7.3f} s")
     rate = f"{settings.amion_requests_per_second:g} req/s"
