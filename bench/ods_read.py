@@ -3,7 +3,7 @@
     .venv/bin/python bench/ods_read.py [--sizes 10000 50000 200000] [--pandas-max 50000]
 
 Inputs are generated once and cached under .bench/. Each reader runs in its own child process,
-which reports its best wall and CPU times of three runs (one for pandas) and its peak resident
+which reports its best wall and CPU times of five runs (one for pandas) and its peak resident
 memory (ru_maxrss, the whole process), so one reader's garbage never counts against another.
 Ratios use CPU time, which other work on a shared machine disturbs less than wall time.
 Goals (issue 3): at least 10x pandas-odf, within 5x of calamine, under 100 MB at 200k rows.
@@ -34,7 +34,7 @@ HEADER = ("Date", "ShiftType", "RequiredStaffing", "SpecialtyConstraint", "Study
 SHIFT_TYPES = ("ON1", "ON2", "MidC", "MidL", "Mid 3")
 STUDY_TYPES = ("CPMC CT Neuro", "CPMC US", "Allen MR Body", "NYPLH Neuro CT", "CHONY Neuro")
 SPECIALTIES = ("NEURO_ONLY", "BODY_ONLY", "")
-REPEATS = 3
+REPEATS = 5
 
 
 def _string(text: str) -> str:
