@@ -8,7 +8,6 @@ except in CI (`CI=true`), where a missing server fails the run.
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -21,7 +20,7 @@ from sqlalchemy.engine import Engine
 from schedcu.config import get_settings
 from schedcu.db import create_db_engine, upgrade
 from tests.utils.browser import BrowserThread
-from tests.utils.databases import scratch_postgres_url
+from tests.utils.databases import empty_database_url, scratch_postgres_url
 
 POSTGRES_URL = os.environ.get("SCHEDCU_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -79,27 +78,11 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _truncate_all(engine: Engine) -> None:
-    tables = ", ".join(
-        f'"{name}"' for name in sa.inspect(engine).get_table_names() if name != "alembic_version"
-    )
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-
-
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of an empty, migrated database: a SQLite file, then PostgreSQL."""
-    if request.param == "sqlite":
-        path = tmp_path / "schedcu.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
-        return
-    url = request.getfixturevalue("postgres_url")
-    yield url
-    engine = create_db_engine(url)
-    _truncate_all(engine)
-    engine.dispose()
+    with empty_database_url(request.param, request, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture

@@ -3,9 +3,7 @@ triggered through the REST API (as another system would) that ends COMPLETED."""
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -20,6 +18,7 @@ from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
 from tests.flows.conftest import CODE
 from tests.utils.prefect_server import prefect_environment
+from tests.utils.processes import stop_process_group
 
 pytestmark = pytest.mark.slow
 
@@ -92,8 +91,7 @@ def test_a_deployment_run_triggered_through_the_rest_api_completes(
             flow_run_id = created.json()["id"]
             state = _wait_for_final_state(api, flow_run_id)
     finally:
-        os.killpg(worker.pid, signal.SIGTERM)
-        worker.wait(timeout=30)
+        stop_process_group(worker, timeout=30)
         worker_log.close()
     log = (tmp_path / "worker.log").read_text(errors="replace")
     assert state["type"] == "COMPLETED", f"{state}\n{log[-4000:]}"

@@ -38,6 +38,7 @@ from schedcu.models import (
     ShiftInstance,
 )
 from schedcu.ods.importer import ImportOutcome, import_schedule
+from tests.utils.databases import truncate_all
 
 START = dt.date(2026, 3, 1)
 MONTHS = [(2026, 3)]
@@ -131,14 +132,6 @@ def counts(engine: Engine, hospital: str) -> dict[str, object]:
                 sa.select(count).where(CoverageRow.calculation_id.in_(calculations))  # type: ignore[attr-defined]
             ),
         }
-
-
-def truncate_all(engine: Engine) -> None:
-    tables = ", ".join(
-        f'"{name}"' for name in sa.inspect(engine).get_table_names() if name != "alembic_version"
-    )
-    with engine.begin() as connection:
-        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture

@@ -44,9 +44,11 @@ from schedcu.db import create_db_engine
 from schedcu.examples.amion_month import example_roster, schedule_for
 from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
-from tests.reliability.conftest import CODE, MONTHS, counts, new_phases, truncate_all
+from tests.reliability.conftest import CODE, MONTHS, counts, new_phases
 from tests.reliability.killable_flow import KILL_ENV
+from tests.utils.databases import empty_database_url
 from tests.utils.prefect_server import prefect_environment
+from tests.utils.processes import stop_process_group
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 
@@ -91,16 +93,8 @@ def database_url(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The database the worker's flow runs write to: a SQLite file, then PostgreSQL."""
-    if request.param == "sqlite":
-        path = tmp_path_factory.mktemp("kill-sqlite") / "schedcu.db"
-        path.write_bytes(request.getfixturevalue("sqlite_template").read_bytes())
-        yield f"sqlite:///{path}"
-        return
-    url = request.getfixturevalue("postgres_url")
-    yield url
-    engine = create_db_engine(url)
-    truncate_all(engine)
-    engine.dispose()
+    with empty_database_url(request.param, request, tmp_path_factory.mktemp("kill-db")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -149,12 +143,7 @@ def harness(
         try:
             yield Harness(deployment_id, prefect_api, engine, amion.url, worker_log)
         finally:
-            os.killpg(worker.pid, signal.SIGTERM)
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(worker.pid, signal.SIGKILL)
-                worker.wait()
+            stop_process_group(worker, timeout=30)
             engine.dispose()
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine, make_url
 
@@ -51,3 +54,28 @@ def sqlite_engine() -> Iterator[Engine]:
             yield engine
         finally:
             engine.dispose()
+
+
+def truncate_all(engine: Engine) -> None:
+    """Empty every table of a PostgreSQL database but Alembic's, identities restarted."""
+    tables = ", ".join(
+        f'"{name}"' for name in sa.inspect(engine).get_table_names() if name != "alembic_version"
+    )
+    with engine.begin() as connection:
+        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+
+
+@contextmanager
+def empty_database_url(kind: str, request: pytest.FixtureRequest, folder: Path) -> Iterator[str]:
+    """The URL of an empty, migrated database of `kind`: a copy of the session's SQLite template
+    in `folder`, or the session's PostgreSQL database, emptied afterwards."""
+    if kind == "sqlite":
+        path = folder / "schedcu.db"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_url")
+    yield url
+    engine = create_db_engine(url)
+    truncate_all(engine)
+    engine.dispose()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -14,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from tests.utils.processes import stop_process_group
 
 STARTUP_TIMEOUT_S = 120.0
 
@@ -65,12 +66,7 @@ def running_prefect_server(home: Path) -> Iterator[str]:
         _wait_healthy(api_url, process, home / "server.log")
         yield api_url
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process, timeout=20)
         log.close()
 
 
