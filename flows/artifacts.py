@@ -1,19 +1,13 @@
-"""The artifacts every import run publishes: the merged ValidationResult as a table and a
-markdown summary; and, when Amion failed, what Amion showed (the access code already masked)."""
+"""The artifacts every run of a known hospital publishes: the merged ValidationResult as a table
+and a markdown summary of the run. (Each phase's task publishes its own: tasks/*.)"""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from schedcu.config import Settings
-from schedcu.errors import AmionError
 from schedcu.names import slug
 from schedcu.orchestration import PHASE_TITLES, OrchestrationResult
 from schedcu.validation import ValidationResult
-
-HTML_EXCERPT_CHARS = 20_000
 
 
 def publish_validation_table(hospital: str, validation: ValidationResult) -> None:
@@ -35,7 +29,7 @@ def publish_validation_table(hospital: str, validation: ValidationResult) -> Non
     )
 
 
-def summary_markdown(result: OrchestrationResult, failure: str | None = None) -> str:
+def run_summary_markdown(result: OrchestrationResult, failure: str | None = None) -> str:
     period = f"{result.period_start} to {result.period_end}" if result.period_start else "-"
     lines = [
         f"# Import for {result.hospital}: {'Failed' if failure else result.state_name}",
@@ -77,32 +71,7 @@ def publish_run_artifacts(result: OrchestrationResult, failure: str | None = Non
     """The validation table and the summary; `failure` is the reason when the run failed."""
     publish_validation_table(result.hospital, result.validation)
     create_markdown_artifact(
-        summary_markdown(result, failure),
+        run_summary_markdown(result, failure),
         key=slug("import-summary", result.hospital),
         description=f"Import for {result.hospital}",
-    )
-
-
-def publish_amion_evidence(hospital: str, error: AmionError, settings: Settings) -> None:
-    """What Amion showed when phase 2 failed: masked URL and HTML in markdown, the screenshot
-    written to the reports folder (a markdown artifact cannot hold a file)."""
-    evidence = getattr(error, "evidence", None)
-    if evidence is None:
-        return
-    lines = [f"# Amion failure for {hospital}: {error.code}", "", error.message, ""]
-    if evidence.url:
-        lines += [f"Page: `{evidence.url}`", ""]
-    if evidence.screenshot_png:
-        folder = settings.resolved_reports_dir / slug(hospital)
-        folder.mkdir(parents=True, exist_ok=True)
-        shot = folder / f"amion-failure-{slug(error.code)}.png"
-        Path(shot).write_bytes(evidence.screenshot_png)
-        lines += [f"Screenshot: `{shot.resolve()}`", ""]
-    if evidence.html:
-        excerpt = evidence.html[:HTML_EXCERPT_CHARS].replace("```", "` ` `")
-        lines += ["HTML of the page:", "", "```html", excerpt, "```"]
-    create_markdown_artifact(
-        "\n".join(lines),
-        key=slug("amion-failure", hospital),
-        description=f"What Amion showed when the scrape for {hospital} failed",
     )

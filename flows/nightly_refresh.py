@@ -2,57 +2,54 @@
 
 Amion changes every day; the template does not. This re-reads Amion for the latest version's
 period (replacing its Amion assignments) and recalculates coverage, under the hospital's slot.
-No version yet fails the run; a failed phase ends it `CompletedWithWarnings`.
+A refused request or no version yet fails the run; a failed phase ends it CompletedWithWarnings.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from prefect import flow
-from prefect.runtime import flow_run
 from prefect.states import State
 
 from flows.hospital_lock import hospital_slot
-from flows.phases import coverage_phase, fail_run, finish_run, scrape_phase
+from flows.run import fail_run, finish_run, new_result, template_sources, tolerated_phases
 from schedcu.config import get_settings
 from schedcu.db import get_engine
-from schedcu.errors import ConfigurationError
-from schedcu.hospitals import get_hospital, latest_version
-from schedcu.models import utcnow
-from schedcu.orchestration import OrchestrationResult
+from schedcu.errors import ConfigurationError, SchedcuError
+from schedcu.hospitals import known_hospital, latest_version
+from schedcu.request import FilePath, HospitalCode, checked, input_file
 
 
-@flow(name="nightly-refresh", flow_run_name="refresh {hospital}")
-def nightly_refresh(hospital: str, roster_path: str | None = None) -> State[Any]:
+@flow(name="nightly-refresh", flow_run_name="refresh {hospital}", validate_parameters=False)
+def nightly_refresh(hospital: HospitalCode, roster_path: FilePath | None = None) -> State[Any]:
     settings = get_settings()
     engine = get_engine(settings)
-    result = OrchestrationResult(
-        hospital=hospital,
-        period_start=None,
-        period_end=None,
-        started_at=utcnow(),
-        flow_run_id=flow_run.get_id(),
-    )
-    record = get_hospital(engine, hospital)
-    version = latest_version(engine, hospital) if record else None
-    if record is None or version is None:
-        return fail_run(
-            result,
-            ConfigurationError(
-                f"Hospital {hospital!r} has no schedule version to refresh; import a template "
-                "first (the schedule-import flow).",
-                code="NO_VERSION" if record else "UNKNOWN_HOSPITAL",
-            ),
+    result = new_result(hospital)
+    try:
+        values = checked(hospital=hospital, roster_path=roster_path)
+        code = known_hospital(engine, str(values.hospital)).code
+        roster = (
+            input_file(
+                values.roster_path,
+                template_sources(settings),
+                what="roster",
+                code="ROSTER_NOT_READABLE",
+            )
+            if values.roster_path
+            else None
         )
+        version = latest_version(engine, code)
+        if version is None:
+            raise ConfigurationError(
+                f"Hospital {code} has no schedule version to refresh; import a template first "
+                "(the schedule-import flow).",
+                code="NO_VERSION",
+            )
+    except SchedcuError as error:
+        return fail_run(result, error, publish=False)
     result.schedule_version_id = version.id
     result.period_start, result.period_end = version.effective_start, version.effective_end
-    with hospital_slot(hospital):
-        scrape_phase(
-            result,
-            base_url=record.amion_base_url or settings.amion_base_url,
-            roster_path=Path(roster_path) if roster_path else None,
-        )
-        coverage_phase(result)
+    with hospital_slot(code):
+        tolerated_phases(result, roster_path=roster)
     return finish_run(result)

@@ -7,35 +7,42 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow
-from prefect.runtime import flow_run
 from prefect.states import State
 
-from flows.phases import coverage_phase, fail_run, finish_run
+from flows.run import fail_run, failure_of, finish_run, new_result, run_phase
 from schedcu.config import get_settings
 from schedcu.db import get_engine
-from schedcu.errors import ConfigurationError
+from schedcu.errors import ConfigurationError, SchedcuError
 from schedcu.hospitals import version_hospital
-from schedcu.models import utcnow
-from schedcu.orchestration import OrchestrationResult
+from schedcu.orchestration import Phase, period_label
+from schedcu.request import VersionId, checked
+from tasks.coverage import coverage
 
 
-@flow(name="recalculate-coverage", flow_run_name="recalculate coverage of version {version_id}")
-def recalculate_coverage(version_id: int) -> State[Any]:
-    found = version_hospital(get_engine(get_settings()), version_id)
-    result = OrchestrationResult(
-        hospital=found[1].code if found else "?",
-        period_start=found[0].effective_start if found else None,
-        period_end=found[0].effective_end if found else None,
-        started_at=utcnow(),
-        flow_run_id=flow_run.get_id(),
-        schedule_version_id=version_id,
+@flow(
+    name="recalculate-coverage",
+    flow_run_name="recalculate coverage of version {version_id}",
+    validate_parameters=False,
+)
+def recalculate_coverage(version_id: VersionId) -> State[Any]:
+    try:
+        number = checked(version_id=version_id).version_id
+        found = version_hospital(get_engine(get_settings()), number) if number else None
+        if found is None:
+            raise ConfigurationError(f"There is no schedule version {number}.", code="NO_VERSION")
+    except SchedcuError as error:
+        return fail_run(new_result("?"), error, publish=False)
+    version, hospital = found
+    result = new_result(hospital.code, schedule_version_id=version.id)
+    result.period_start, result.period_end = version.effective_start, version.effective_end
+    state = run_phase(
+        result,
+        Phase.COVERAGE,
+        coverage,
+        hospital=hospital.code,
+        version_id=version.id,
+        period=period_label(version.effective_start, version.effective_end),
     )
-    if found is None:
-        return fail_run(
-            result,
-            ConfigurationError(f"There is no schedule version {version_id}.", code="NO_VERSION"),
-        )
-    error = coverage_phase(result)
-    if error is not None:
-        return fail_run(result, error)
+    if not state.is_completed():
+        return fail_run(result, failure_of(state, Phase.COVERAGE))
     return finish_run(result)

@@ -22,6 +22,9 @@ class Settings(BaseSettings):
     home: Path = Path(".schedcu")
     database_url: str | None = None
     reports_dir: Path | None = None
+    # Folders a run started from a deployment may read templates and rosters from (a JSON list;
+    # default `<home>/templates`). Direct calls read what their caller can read.
+    template_sources: list[Path] | None = None
 
     # ODS reading limits (ODS_LAYOUTS.md: treat every byte as hostile).
     ods_max_content_bytes: int = 200 * MB
@@ -67,6 +70,12 @@ class Settings(BaseSettings):
     @property
     def resolved_reports_dir(self) -> Path:
         return self.reports_dir or self.home / "reports"
+
+    @property
+    def resolved_template_sources(self) -> list[Path]:
+        if self.template_sources is None:
+            return [self.home / "templates"]
+        return self.template_sources
 
 
 @lru_cache(maxsize=1)

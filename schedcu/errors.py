@@ -2,6 +2,8 @@
 
     SchedcuError                      code, message, validation (the ValidationResult so far)
     ├── ConfigurationError            bad settings or arguments (unknown hospital, months < 1, ...)
+    │   └── TemplateSourceNotAllowed  a deployment run named a file outside the template sources
+    ├── OrchestrationFailed           the run failed (bad request or phase 1); carries the result
     ├── SpreadsheetError              the .ods cannot be imported (phase 1, critical)
     │   ├── NotOds                    not a zip, empty, .xlsx renamed, no content.xml
     │   ├── EncryptedOds              password-protected document
@@ -12,6 +14,7 @@
     │   ├── AmionLoginFailed          the access code was refused on the login page (permanent)
     │   ├── AmionBadCode              an export answered `NOFI=No file` (permanent)
     │   ├── AmionUnexpectedResponse   HTML or garbage where an export was expected (permanent)
+    │   ├── AmionCodeMissing          no Secret block and no SCHEDCU_AMION_CODE for the hospital
     │   └── AmionTransient            timeout, 429, 5xx, connection reset (retried)
     └── CoverageError                 phase 3
 
@@ -23,8 +26,12 @@ Playwright, SQLAlchemy) are translated at their adapter, `from exc`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from schedcu.validation import Severity, ValidationResult
+
+if TYPE_CHECKING:
+    from schedcu.orchestration import OrchestrationResult
 
 
 class SchedcuError(Exception):
@@ -53,6 +60,31 @@ class SchedcuError(Exception):
 
 class ConfigurationError(SchedcuError):
     code = "INVALID_INPUT"
+
+
+class TemplateSourceNotAllowed(ConfigurationError):
+    """Says neither whether the file exists nor what it is: only that it may not be read."""
+
+    code = "TEMPLATE_SOURCE_NOT_ALLOWED"
+
+
+class OrchestrationFailed(SchedcuError):
+    """The run failed (a refused request or a phase 1 error). Carries the result so far, so the
+    CLI and the artifacts can still say what happened; code and message are the cause's."""
+
+    code = "IMPORT_FAILED"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        location: str | None = None,
+        validation: ValidationResult | None = None,
+        result: OrchestrationResult | None = None,
+    ) -> None:
+        super().__init__(message, code=code, location=location, validation=validation)
+        self.result = result
 
 
 class SpreadsheetError(SchedcuError):
@@ -118,6 +150,10 @@ class AmionBadCode(AmionError):
 
 class AmionUnexpectedResponse(AmionError):
     code = "AMION_UNEXPECTED_RESPONSE"
+
+
+class AmionCodeMissing(AmionError):
+    code = "AMION_CODE_MISSING"
 
 
 class AmionTransient(AmionError):

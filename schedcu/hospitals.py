@@ -14,13 +14,26 @@ from sqlmodel import Session, select
 from schedcu.db import transaction
 from schedcu.errors import ConfigurationError
 from schedcu.models import Hospital, ScheduleVersion, VersionStatus
+from schedcu.request import HOSPITAL_CODE_PATTERN
 
-CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+CODE_PATTERN = re.compile(HOSPITAL_CODE_PATTERN)
 
 
 def get_hospital(engine: Engine, code: str) -> Hospital | None:
     with Session(engine, expire_on_commit=False) as session:
         return session.exec(select(Hospital).where(Hospital.code == code)).first()
+
+
+def known_hospital(engine: Engine, code: str) -> Hospital:
+    """The hospital `code`, or the coordinator's sentence when there is none."""
+    hospital = get_hospital(engine, code)
+    if hospital is None:
+        raise ConfigurationError(
+            f"No hospital has the code {code!r}; add it with `schedcu hospital add` "
+            "or check the spelling.",
+            code="UNKNOWN_HOSPITAL",
+        )
+    return hospital
 
 
 def check_amion_url(url: str) -> str:

@@ -1,20 +1,18 @@
-"""The result of one import flow run (DOMAIN.md's OrchestrationResult), as a plain value, and
-the checks a request passes before phase 1.
+"""The result of one import flow run (DOMAIN.md's OrchestrationResult), as a plain value.
 
-Pure: no Prefect, no database. The flow fills it phase by phase; the CLI, the artifacts and the
-REST caller read its JSON form (`to_dict`), which `from_dict` turns back into the value.
+Pure: no Prefect, no database. The flow fills it phase by phase (`succeeded` / `failed`); the
+CLI, the artifacts and the REST caller read its JSON form (`to_dict`), which `from_dict` turns
+back into the value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import os
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
-from schedcu.errors import ConfigurationError, SchedcuError
+from schedcu.errors import SchedcuError
 from schedcu.validation import ValidationResult
 
 COMPLETED = "Completed"
@@ -135,6 +133,20 @@ class OrchestrationResult:
         if messages is not None:
             self.validation = self.validation.merge(messages.with_phase(phase.value))
 
+    def succeeded(self, phase: Phase, outcome: Any, duration_s: float) -> None:
+        """Note what a phase's task returned: phase 1 an ImportOutcome, phase 2 a ScrapeOutcome,
+        phase 3 a CoverageReport (each has `validation`)."""
+        if phase is Phase.ODS_IMPORT:
+            self.schedule_version_id = outcome.version_id
+            self.shift_instances = outcome.shift_instance_count
+        elif phase is Phase.AMION_SCRAPE:
+            self.assignments = outcome.assignment_count
+        else:
+            self.coverage_rows = outcome.row_count
+            self.coverage = CoverageFigures.from_summary(outcome.summary)
+            self.reports.extend(outcome.reports)
+        self.record(phase, Outcome.SUCCEEDED, duration_s, validation=outcome.validation)
+
     def finish(self, finished_at: dt.datetime) -> OrchestrationResult:
         return replace(self, finished_at=finished_at)
 
@@ -215,57 +227,6 @@ class OrchestrationResult:
         )
 
 
-class OrchestrationFailed(SchedcuError):
-    """The run failed (invalid input or a phase 1 critical error). Carries the result so far, so
-    the CLI and the artifacts can still say what happened; code and message are the cause's."""
-
-    code = "IMPORT_FAILED"
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        location: str | None = None,
-        validation: ValidationResult | None = None,
-        result: OrchestrationResult | None = None,
-    ) -> None:
-        super().__init__(message, code=code, location=location, validation=validation)
-        self.result = result
-
-
 def period_label(start: dt.date, end: dt.date) -> str:
     """`2026-03-01..2026-03-31`: a period as task-run names show it."""
     return f"{start.isoformat()}..{end.isoformat()}"
-
-
-MAX_MONTHS = 24
-NIL_UUID = "00000000-0000-0000-0000-000000000000"
-
-
-def check_request(
-    *, ods_path: str | Path, start_date: dt.date, months: int, user_id: str | None
-) -> Path:
-    """The checks an import request must pass before phase 1 starts (the hospital is checked
-    against the database by the flow). Returns the template's path."""
-    if not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
-        raise ConfigurationError(
-            f"The number of months must be between 1 and {MAX_MONTHS} (got {months}).",
-            code="INVALID_PERIOD",
-        )
-    if not isinstance(start_date, dt.date):
-        raise ConfigurationError(
-            f"The start date {start_date!r} is not a date (YYYY-MM-DD).", code="INVALID_PERIOD"
-        )
-    if user_id is not None and (not user_id.strip() or user_id.strip() == NIL_UUID):
-        raise ConfigurationError(
-            "The user id is empty or the nil UUID; give the id of the person importing, or none.",
-            code="INVALID_USER_ID",
-        )
-    path = Path(ods_path)
-    if not path.is_file() or not os.access(path, os.R_OK):
-        raise ConfigurationError(
-            f"The template {path.name!r} is not a readable file at {path.parent}.",
-            code="ODS_NOT_READABLE",
-        )
-    return path

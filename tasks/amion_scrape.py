@@ -1,8 +1,10 @@
-"""Phase 2 as two Prefect tasks: download the month exports (network), then store them (database).
+"""Phase 2 as one Prefect task: download the version's Amion months and store them as its
+assignments (`schedcu.amion.store.scrape_version`, which also records a failed scrape).
 
-Each retries alone: a 503 from Amion retries the download, a lost database connection retries the
-store. A refused code, a wrong code and an unparseable export fail at once. The access code is
-looked up inside the download task (tasks/secrets.py): it is never a parameter of a flow or task.
+May fail without failing the flow. Transient errors (a 503, a reset, a lost database connection)
+retry the whole phase, download included; a refused code, a wrong code and an unparseable export
+fail at once, and what Amion showed is published as an artifact. The access code is looked up
+here (tasks/secrets.py): it is never a parameter of a flow or task.
 """
 
 from __future__ import annotations
@@ -14,21 +16,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from prefect import task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
+from prefect.tasks import exponential_backoff
 
-from schedcu.amion.client import MonthExport, download_exports
 from schedcu.amion.roster import load_roster
-from schedcu.amion.store import ScrapeOutcome, store_assignments
-from schedcu.config import get_settings
+from schedcu.amion.store import ScrapeOutcome, scrape_version
+from schedcu.config import Settings, get_settings
 from schedcu.db import get_engine
-from tasks.retry import transient_retry_policy
+from schedcu.errors import AmionError
+from schedcu.names import slug
+from tasks.retry import transient_only
 from tasks.secrets import amion_access_code
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-DOWNLOAD_TIMEOUT_S = 900
-STORE_TIMEOUT_S = 300
+HTML_EXCERPT_CHARS = 20_000
 
 _shared_browser: ContextVar[Browser | None] = ContextVar("schedcu_shared_browser", default=None)
 
@@ -45,49 +49,60 @@ def shared_browser(browser: Browser) -> Iterator[None]:
 
 
 @task(
-    name="amion-download",
-    task_run_name="amion-download {hospital} {period}",
-    timeout_seconds=DOWNLOAD_TIMEOUT_S,
+    name="amion-scrape",
+    task_run_name="amion-scrape {hospital} {period}",
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_jitter_factor=0.5,
+    retry_condition_fn=transient_only,
+    timeout_seconds=900,
     cache_policy=NO_CACHE,
-    **transient_retry_policy(),
 )
-def download_amion_exports(
-    *, hospital: str, base_url: str, months: list[tuple[int, int]], period: str
-) -> list[MonthExport]:
-    """Log in to Amion with the hospital's code and download the month exports of the period."""
-    settings = get_settings()
-    return download_exports(
-        base_url=base_url,
-        code=amion_access_code(hospital, settings).get_secret_value(),
-        months=months,
-        settings=settings,
-        browser=_shared_browser.get(),
-    )
-
-
-@task(
-    name="amion-store",
-    task_run_name="amion-store {hospital} {period}",
-    timeout_seconds=STORE_TIMEOUT_S,
-    cache_policy=NO_CACHE,
-    **transient_retry_policy(),
-)
-def store_amion_assignments(
+def amion_scrape(
     *,
     hospital: str,
     version_id: int,
-    exports: list[MonthExport],
-    roster_path: Path | None,
     period: str,
+    roster_path: Path | None = None,
     user_id: str | None = None,
 ) -> ScrapeOutcome:
-    """Match the exports to persons and shifts; replace the version's Amion assignments."""
+    """Log in to Amion with the hospital's code, download the version's months, store them."""
     settings = get_settings()
-    return store_assignments(
-        engine=get_engine(settings),
-        version_id=version_id,
-        exports=exports,
-        roster=load_roster(roster_path) if roster_path else None,
-        settings=settings,
-        created_by=user_id,
+    try:
+        return scrape_version(
+            engine=get_engine(settings),
+            version_id=version_id,
+            code=amion_access_code(hospital, settings).get_secret_value(),
+            settings=settings,
+            roster=load_roster(roster_path) if roster_path else None,
+            created_by=user_id,
+            browser=_shared_browser.get(),
+        )
+    except AmionError as error:
+        publish_amion_evidence(hospital, error, settings)
+        raise
+
+
+def publish_amion_evidence(hospital: str, error: AmionError, settings: Settings) -> None:
+    """What Amion showed when phase 2 failed: masked URL and HTML in markdown, the screenshot
+    written to the reports folder (a markdown artifact cannot hold a file)."""
+    evidence = error.evidence
+    if evidence is None:
+        return
+    lines = [f"# Amion failure for {hospital}: {error.code}", "", error.message, ""]
+    if evidence.url:
+        lines += [f"Page: `{evidence.url}`", ""]
+    if evidence.screenshot_png:
+        folder = settings.resolved_reports_dir / slug(hospital)
+        folder.mkdir(parents=True, exist_ok=True)
+        shot = folder / f"amion-failure-{slug(error.code)}.png"
+        shot.write_bytes(evidence.screenshot_png)
+        lines += [f"Screenshot: `{shot.resolve()}`", ""]
+    if evidence.html:
+        excerpt = evidence.html[:HTML_EXCERPT_CHARS].replace("```", "` ` `")
+        lines += ["HTML of the page:", "", "```html", excerpt, "```"]
+    create_markdown_artifact(
+        "\n".join(lines),
+        key=slug("amion-failure", hospital),
+        description=f"What Amion showed when the scrape for {hospital} failed",
     )

@@ -1,5 +1,5 @@
-"""Phase 3 as two Prefect tasks: calculate and store (database), then publish the reports (files
-and artifacts). Each retries alone, transient errors only; both wrap plain `schedcu.coverage`
+"""Phase 3 as one Prefect task: compute and store the version's coverage, write the report files
+(.csv, .ods, heatmap) and publish them as artifacts. The steps are plain `schedcu.coverage`
 functions that work without Prefect.
 
 The artifacts of a flow run: `coverage-<hospital>` (markdown summary), `coverage-gaps-<hospital>`
@@ -10,12 +10,13 @@ picture, while an image artifact (a URL) would need a web server for the PNG and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
-from prefect.runtime import task_run
+from prefect.tasks import exponential_backoff
 
 from schedcu.config import get_settings
 from schedcu.coverage.reports import (
@@ -25,79 +26,62 @@ from schedcu.coverage.reports import (
     title,
     write_reports,
 )
-from schedcu.coverage.service import CoverageOutcome, load_coverage, recalculate
+from schedcu.coverage.service import CoverageOutcome, recalculate
 from schedcu.db import get_engine
 from schedcu.names import slug
-from tasks.retry import transient_retry_policy
-
-CALCULATE_TIMEOUT_S = 600
-PUBLISH_TIMEOUT_S = 600
+from schedcu.validation import ValidationResult
+from tasks.retry import transient_only
 
 
-def _publish_run_name() -> str:
-    parameters = task_run.parameters
-    outcome = parameters.get("outcome")
-    version = outcome.version_id if outcome is not None else parameters.get("version_id")
-    return f"coverage-reports {parameters.get('hospital')} version {version}"
+@dataclass(frozen=True, slots=True)
+class CoverageReport:
+    """What phase 3 did: the calculation's size, summary and messages, and the files written."""
 
-
-@task(
-    name="coverage-calculate",
-    task_run_name="coverage-calculate {hospital} version {version_id} {period}",
-    timeout_seconds=CALCULATE_TIMEOUT_S,
-    cache_policy=NO_CACHE,
-    **transient_retry_policy(),
-)
-def calculate_coverage(*, hospital: str, version_id: int, period: str = "") -> CoverageOutcome:
-    """Compute the version's coverage and store it in place of the previous calculation."""
-    settings = get_settings()
-    return recalculate(engine=get_engine(settings), version_id=version_id, settings=settings)
+    row_count: int
+    summary: dict[str, Any]
+    validation: ValidationResult
+    reports: list[str]
 
 
 @task(
-    name="coverage-reports",
-    task_run_name=_publish_run_name,
-    timeout_seconds=PUBLISH_TIMEOUT_S,
+    name="coverage",
+    task_run_name="coverage {hospital} {period}",
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_jitter_factor=0.5,
+    retry_condition_fn=transient_only,
+    timeout_seconds=600,
     cache_policy=NO_CACHE,
-    **transient_retry_policy(),
 )
-def publish_coverage_reports(
-    *,
-    hospital: str,
-    outcome: CoverageOutcome | None = None,
-    version_id: int | None = None,
-    period: str = "",
-) -> list[str]:
-    """Write the .csv, .ods and heatmap to the reports folder and publish the artifacts.
-
-    Takes the outcome of `calculate_coverage`, or reads the version's stored calculation.
-    Returns the paths of the files written.
-    """
+def coverage(*, hospital: str, version_id: int, period: str) -> CoverageReport:
+    """Compute the version's coverage in place of the previous one, then its reports."""
     settings = get_settings()
-    coverage = (
-        outcome
-        if outcome is not None
-        else load_coverage(engine=get_engine(settings), version_id=version_id)
-    )
-    files, png = write_reports(coverage, settings.resolved_reports_dir)
-    paths = [str(files.csv), str(files.ods), str(files.heatmap)]
+    outcome = recalculate(engine=get_engine(settings), version_id=version_id, settings=settings)
+    files, png = write_reports(outcome, settings.resolved_reports_dir)
+    paths = [str(path.resolve()) for path in (files.csv, files.ods, files.heatmap)]
+    publish_coverage_artifacts(hospital, outcome, paths, png)
+    return CoverageReport(outcome.row_count, outcome.summary, outcome.validation, paths)
+
+
+def publish_coverage_artifacts(
+    hospital: str, outcome: CoverageOutcome, paths: list[str], png: bytes
+) -> None:
     listing = "\n".join(f"- `{path}`" for path in paths)
     create_markdown_artifact(
         key=slug("coverage", hospital),
-        markdown=f"{summary_markdown(coverage)}\n## Report files\n\n{listing}\n",
-        description=f"Coverage summary: {title(coverage)}",
+        markdown=f"{summary_markdown(outcome)}\n## Report files\n\n{listing}\n",
+        description=f"Coverage summary: {title(outcome)}",
     )
-    gaps: list[dict[str, Any]] = gap_table(coverage.summary) or [
+    gaps: list[dict[str, Any]] = gap_table(outcome.summary) or [
         {"gap": "No unstaffed time in this period."}
     ]
     create_table_artifact(
         key=slug("coverage-gaps", hospital),
         table=gaps,
-        description=f"Longest coverage gaps: {title(coverage)}",
+        description=f"Longest coverage gaps: {title(outcome)}",
     )
     create_markdown_artifact(
         key=slug("coverage-heatmap", hospital),
-        markdown=heatmap_markdown(png, caption=f"Heatmap — {title(coverage)}"),
+        markdown=heatmap_markdown(png, caption=f"Heatmap — {title(outcome)}"),
         description="Share of each day's ruled hours covered, per study type",
     )
-    return paths

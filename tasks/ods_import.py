@@ -6,49 +6,38 @@ retried; a spreadsheet that cannot be imported fails at once with its Validation
 
 from __future__ import annotations
 
-import datetime as dt
-from pathlib import Path
-
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.tasks import exponential_backoff
 
 from schedcu.config import get_settings
 from schedcu.db import get_engine
 from schedcu.ods.importer import ImportOutcome, import_schedule
-from tasks.retry import transient_retry_policy
-
-TIMEOUT_S = 600
+from schedcu.request import ImportRequest
+from tasks.retry import transient_only
 
 
 @task(
     name="ods-import",
-    task_run_name="ods-import {hospital} {period}",
-    timeout_seconds=TIMEOUT_S,
+    task_run_name="ods-import {request.hospital} {request.period}",
+    retries=3,
+    retry_delay_seconds=exponential_backoff(backoff_factor=2),
+    retry_jitter_factor=0.5,
+    retry_condition_fn=transient_only,
+    timeout_seconds=600,
     cache_policy=NO_CACHE,
-    **transient_retry_policy(),
 )
-def import_ods(
-    *,
-    hospital: str,
-    ods_path: Path,
-    start: dt.date,
-    months: int,
-    period: str,
-    user_id: str | None = None,
-) -> ImportOutcome:
-    """Read the template, expand it over the period, store the version and its shifts.
-
-    `period` only names the task run; the period itself is `start` and `months`.
-    """
+def ods_import(*, request: ImportRequest) -> ImportOutcome:
+    """Read the template, expand it over the period, store the version and its shifts."""
     settings = get_settings()
     return import_schedule(
         engine=get_engine(settings),
-        hospital_code=hospital,
-        ods_path=ods_path,
-        start=start,
-        months=months,
-        user_id=user_id,
+        hospital_code=request.hospital,
+        ods_path=request.ods_path,
+        start=request.start,
+        months=request.months,
+        user_id=request.user_id,
         flow_run_id=flow_run.get_id(),
         settings=settings,
     )

@@ -13,11 +13,7 @@ from prefect.exceptions import ObjectNotFound
 from pydantic import SecretStr
 
 from schedcu.config import Settings
-from schedcu.errors import AmionError
-
-
-class AmionCodeMissing(AmionError):
-    code = "AMION_CODE_MISSING"
+from schedcu.errors import AmionCodeMissing
 
 
 def secret_block_name(hospital: str) -> str:

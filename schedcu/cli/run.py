@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import datetime as dt
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -43,9 +42,17 @@ def _date(text: str) -> dt.date:
 
 
 def _months(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of months (1 or more)")
-    return int(text)
+    from schedcu.errors import ConfigurationError
+    from schedcu.request import checked
+
+    try:
+        months = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of months") from None
+    try:
+        return checked(months=months).months
+    except ConfigurationError as error:
+        raise argparse.ArgumentTypeError(error.message) from None
 
 
 def _usage_error(message: str) -> int:
@@ -79,16 +86,21 @@ def _prepare_hospital(code: str, amion_url: str | None) -> str | None:
 
 
 def run_import(args: argparse.Namespace) -> int:
-    if not args.ods.is_file() or not os.access(args.ods, os.R_OK):
-        return _usage_error(f"{args.ods} is not a readable file")
-    if args.roster is not None and not args.roster.is_file():
-        return _usage_error(f"{args.roster} is not a readable file")
+    from schedcu.errors import ConfigurationError
+    from schedcu.sources import readable_file
+
+    try:
+        readable_file(args.ods, what="template", code="ODS_NOT_READABLE")
+        if args.roster is not None:
+            readable_file(args.roster, what="roster", code="ROSTER_NOT_READABLE")
+    except ConfigurationError as error:
+        return _usage_error(error.message)
     problem = _prepare_hospital(args.hospital, args.amion_url)
     if problem:
         return _usage_error(problem)
 
     from flows.schedule_import import schedule_import
-    from schedcu.orchestration import OrchestrationFailed
+    from schedcu.errors import OrchestrationFailed
     from schedcu.status import ImportStatus, status_for_state
 
     with contextlib.redirect_stdout(sys.stderr):  # Prefect's own output never mixes with ours

@@ -31,7 +31,6 @@ from schedcu.validation import ValidationResult
 
 BATCH_SIZE = 5_000
 HASH_CHUNK = 1024 * 1024
-USER_ID_LENGTH = 200  # ScheduleVersion.created_by
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,18 +54,11 @@ def import_schedule(
 ) -> ImportOutcome:
     """Read `ods_path`, repeat it over `months` months from `start`, store it as a DRAFT version.
 
-    Raises ConfigurationError (unknown hospital, bad period) or a SpreadsheetError carrying the
-    ValidationResult (file unusable, or not one shift instance); nothing is written then.
+    Raises ConfigurationError (unknown hospital) or a SpreadsheetError carrying the
+    ValidationResult (file unusable, or not one shift instance); nothing is written then. The
+    period and the user id come checked (schedcu.request).
     """
     settings = settings or get_settings()
-    if months < 1:
-        raise ConfigurationError(
-            f"The period must be at least one month (got {months}).", code="INVALID_PERIOD"
-        )
-    if user_id is not None and len(user_id) > USER_ID_LENGTH:
-        raise ConfigurationError(
-            f"The user id is longer than {USER_ID_LENGTH} characters.", code="INVALID_USER_ID"
-        )
     hospital_id, tz = _hospital(engine, hospital_code)
     ods_path = Path(ods_path)
     template, result = parse_template(ods_path, settings=settings)

@@ -1,4 +1,4 @@
-"""Phase 3's tasks on the session's real Prefect server, and the heatmap as a coordinator sees
+"""Phase 3's task on the session's real Prefect server, and the heatmap as a coordinator sees
 it: the flow run's artifact opened in Chromium shows the picture (not a URL, not a blank)."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from schedcu.config import get_settings
 from schedcu.db import create_db_engine
 from schedcu.models import Specialty
-from tasks.coverage import calculate_coverage, publish_coverage_reports
+from tasks.coverage import coverage
 from tests.coverage.builders import matrix, sheet, store_version
 from tests.utils.browser import BrowserThread
 
@@ -41,9 +41,12 @@ TEMPLATE = matrix(
 
 @flow(name="coverage-artifacts-check")
 def coverage_flow(hospital: str, version_id: int) -> dict[str, object]:
-    outcome = calculate_coverage(hospital=hospital, version_id=version_id, period="Mar 2026")
-    paths = publish_coverage_reports(hospital=hospital, outcome=outcome, period="Mar 2026")
-    return {"flow_run_id": str(flow_run.get_id()), "paths": paths, "rows": outcome.row_count}
+    report = coverage(hospital=hospital, version_id=version_id, period="Mar 2026")
+    return {
+        "flow_run_id": str(flow_run.get_id()),
+        "paths": report.reports,
+        "rows": report.row_count,
+    }
 
 
 @pytest.fixture
@@ -56,7 +59,7 @@ def engine(sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     return create_db_engine(f"sqlite:///{path}")
 
 
-def test_tasks_store_write_files_and_publish_three_artifacts(
+def test_the_task_stores_writes_files_and_publishes_three_artifacts(
     engine: Engine, prefect_server: str, chromium: BrowserThread
 ) -> None:
     version_id = store_version(
@@ -89,10 +92,7 @@ def test_tasks_store_write_files_and_publish_three_artifacts(
     assert by_key["coverage-demo-radiology"].type == "markdown"
     assert by_key["coverage-gaps-demo-radiology"].type == "table"
     assert "Overall coverage" in str(by_key["coverage-demo-radiology"].data)
-    assert sorted(run.name for run in task_runs) == [
-        f"coverage-calculate {hospital} version {version_id} Mar 2026",
-        f"coverage-reports {hospital} version {version_id}",
-    ]
+    assert [run.name for run in task_runs] == [f"coverage {hospital} Mar 2026"]
 
     ui = prefect_server.removesuffix("/api")
     heatmap_key = "coverage-heatmap-demo-radiology"
@@ -156,7 +156,7 @@ def _picture(browser: Browser, url: str) -> dict[str, object]:
 
 @flow(name="coverage-unknown-version-check")
 def unknown_version_flow(version_id: int) -> str:
-    state = calculate_coverage(hospital="h", version_id=version_id, return_state=True)
+    state = coverage(hospital="h", version_id=version_id, period="-", return_state=True)
     assert state.is_failed()
     return str(flow_run.get_id())
 

@@ -6,14 +6,8 @@ import datetime as dt
 import json
 import pickle
 
-from schedcu.errors import AmionLoginFailed
-from schedcu.orchestration import (
-    CoverageFigures,
-    OrchestrationFailed,
-    OrchestrationResult,
-    Outcome,
-    Phase,
-)
+from schedcu.errors import AmionLoginFailed, OrchestrationFailed
+from schedcu.orchestration import CoverageFigures, OrchestrationResult, Outcome, Phase
 from schedcu.validation import ValidationResult
 
 START = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.UTC)

@@ -15,8 +15,8 @@ from flows.nightly_refresh import nightly_refresh
 from flows.recalculate_coverage import recalculate_coverage
 from flows.schedule_import import schedule_import
 from flows.status import hospital_status
+from schedcu.errors import OrchestrationFailed
 from schedcu.models import Assignment, CoverageCalculation, ScheduleVersion
-from schedcu.orchestration import OrchestrationFailed
 from tests.flows.conftest import Setup
 
 pytestmark = pytest.mark.usefixtures("prefect_api")

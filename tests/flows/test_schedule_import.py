@@ -14,8 +14,8 @@ from sqlmodel import Session, select
 
 from flows.schedule_import import schedule_import
 from flows.status import hospital_status
+from schedcu.errors import OrchestrationFailed
 from schedcu.models import Assignment, CoverageCalculation, ScheduleVersion, ScrapeBatch
-from schedcu.orchestration import OrchestrationFailed
 from tasks.secrets import secret_block_name
 from tests.flows.conftest import CODE, Setup, artifacts, logs, task_runs
 
@@ -76,8 +76,9 @@ def test_full_success_completes_with_every_phase_and_the_result(setup: Setup) ->
 
     period = "2026-03-01..2026-03-31"
     names = _names(state)
-    for task in ("ods-import", "amion-download", "amion-store"):
-        assert names[f"{task} {setup.hospital} {period}"][0] == "Completed"
+    assert len(names) == 3  # the UI shows one task run per phase, and nothing else
+    for task in ("ods-import", "amion-scrape", "coverage"):
+        assert names[f"{task} {setup.hospital} {period}"] == ["Completed", "1"]
     keys = {a.key for a in artifacts(state.state_details.flow_run_id)}
     assert f"validation-{setup.hospital}" in keys and f"import-summary-{setup.hospital}" in keys
     assert hospital_status(setup.hospital)["status"] == "COMPLETED"
@@ -114,9 +115,12 @@ def test_a_refused_amion_code_fails_phase_2_once_and_coverage_still_runs(setup: 
     assert result["phases"]["amion_scrape"]["outcome"] == "failed"
     assert result["phases"]["amion_scrape"]["error_code"] == "AMION_LOGIN_FAILED"
     assert result["phases"]["coverage"]["outcome"] == "succeeded"
-    [download] = [v for k, v in _names(state).items() if k.startswith("amion-download")]
-    assert download == ["Failed", "1"]  # one attempt, never retried
-    assert "amion-store" not in " ".join(_names(state))
+    runs = {run.name.split()[0]: run for run in task_runs(state.state_details.flow_run_id)}
+    assert sorted(runs) == ["amion-scrape", "coverage", "ods-import"]
+    scrape = runs["amion-scrape"]
+    assert (scrape.state.name, scrape.run_count) == ("Failed", 1)  # one attempt, never retried
+    [upstream] = runs["coverage"].task_inputs["wait_for"]  # coverage ran after it, allowed to
+    assert upstream.id == scrape.id
     with Session(setup.engine) as session:
         batch = session.exec(select(ScrapeBatch)).first()
         assert batch is not None and batch.state == "FAILED"
@@ -128,14 +132,14 @@ def test_a_transient_amion_failure_is_retried_and_then_succeeds(setup: Setup) ->
     setup.amion.configure(fail_first=1, scope="export")
     state = _run(setup)
     assert state.name == "Completed", state.message
-    [download] = [
+    [scrape] = [
         run
         for run in task_runs(state.state_details.flow_run_id)
-        if run.name.startswith("amion-download")
+        if run.name.startswith("amion-scrape")
     ]
-    assert download.run_count == 2
+    assert scrape.run_count == 2  # the whole phase again: download and store
     with get_client(sync_client=True) as client:
-        history = [s.name for s in client.read_task_run_states(download.id)]
+        history = [s.name for s in client.read_task_run_states(scrape.id)]
     assert history.count("AwaitingRetry") == 1 and history[-1] == "Completed"
 
 

@@ -12,7 +12,8 @@ import pytest
 from prefect.blocks.system import Secret
 
 from schedcu.config import Settings
-from tasks.secrets import AmionCodeMissing, amion_access_code, secret_block_name
+from schedcu.errors import AmionCodeMissing
+from tasks.secrets import amion_access_code, secret_block_name
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 T = TypeVar("T")

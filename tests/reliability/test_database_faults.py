@@ -27,7 +27,8 @@ from schedcu.config import get_settings
 from schedcu.db import create_db_engine, get_engine, transaction
 from schedcu.errors import is_transient
 from schedcu.models import Assignment, CoverageRow, ShiftInstance
-from tasks.ods_import import import_ods
+from schedcu.request import ImportRequest
+from tasks.ods_import import ods_import
 from tests.reliability.conftest import START, Phases, new_phases
 from tests.utils.builders import make_hospital
 
@@ -136,13 +137,8 @@ def test_phase_1_task_retries_a_terminated_connection_and_stores_one_version(
 
     @flow(name="reliability-phase-1")
     def phase_1() -> int:
-        return import_ods(
-            hospital=phases.hospital,
-            ods_path=phases.ods_path,
-            start=START,
-            months=1,
-            period="2026-03",
-        ).version_id
+        request = ImportRequest(phases.hospital, phases.ods_path, START, months=1)
+        return ods_import(request=request).version_id
 
     with terminated_before_insert(task_engine, TABLES["import_schedule"]) as killed:
         state = phase_1(return_state=True)

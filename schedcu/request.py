@@ -1,0 +1,151 @@
+"""A flow's parameters as they arrive (from Python, the CLI, the UI's form or a REST body), checked
+once at the edge and from then on passed as typed values.
+
+The Annotated types are also the flows' signatures: Prefect turns them into the deployment's
+parameter schema, so the UI's form shows the same bounds (months 1 to 24, the code's pattern).
+Each refusal is a ConfigurationError with a stable code and a sentence that never echoes more
+than a few characters of what was sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError
+
+from schedcu.calendar import period_end
+from schedcu.errors import ConfigurationError
+from schedcu.orchestration import period_label
+from schedcu.sources import allowed_path, readable_file
+
+MAX_MONTHS = 24
+FIRST_START = dt.date(2000, 1, 1)
+LAST_START = dt.date(2099, 12, 31)
+NIL_UUID = "00000000-0000-0000-0000-000000000000"
+USER_ID_LENGTH = 200  # ScheduleVersion.created_by
+PATH_LENGTH = 4096
+HOSPITAL_CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+SHOWN_CHARS = 40
+
+
+def _not_nil(user_id: str) -> str:
+    if user_id.casefold() == NIL_UUID:
+        raise ValueError("the nil UUID names no one")
+    return user_id
+
+
+HospitalCode = Annotated[str, StringConstraints(pattern=HOSPITAL_CODE_PATTERN)]
+Months = Annotated[int, Field(strict=True, ge=1, le=MAX_MONTHS)]
+StartDate = Annotated[dt.date, Field(ge=FIRST_START, le=LAST_START)]
+UserId = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=USER_ID_LENGTH),
+    AfterValidator(_not_nil),
+]
+FilePath = Annotated[str, StringConstraints(min_length=1, max_length=PATH_LENGTH)]
+VersionId = Annotated[int, Field(strict=True, ge=1)]
+
+# What each parameter must be, said once: (code, sentence).
+REFUSALS = {
+    "hospital": (
+        "INVALID_HOSPITAL_CODE",
+        "The hospital code must be 1 to 64 lowercase letters, digits and dashes "
+        "(e.g. cumc-radiology)",
+    ),
+    "start_date": (
+        "INVALID_PERIOD",
+        f"The start date must be a date (YYYY-MM-DD) from {FIRST_START} to {LAST_START}",
+    ),
+    "months": (
+        "INVALID_PERIOD",
+        f"The number of months must be a whole number from 1 to {MAX_MONTHS}",
+    ),
+    "user_id": (
+        "INVALID_USER_ID",
+        f"The user id must be 1 to {USER_ID_LENGTH} characters and not the nil UUID; give the id "
+        "of the person importing, or none",
+    ),
+    "ods_path": ("ODS_NOT_READABLE", "The template must be given as the path of an .ods file"),
+    "roster_path": ("ROSTER_NOT_READABLE", "The roster must be given as the path of a YAML file"),
+    "version_id": ("NO_VERSION", "The schedule version must be given as its number (1 or more)"),
+}
+
+
+class _Parameters(BaseModel):
+    """Every parameter a flow may take; a flow fills those it has."""
+
+    hospital: HospitalCode | None = None
+    ods_path: FilePath | None = None
+    start_date: StartDate | None = None
+    months: Months = 1
+    user_id: UserId | None = None
+    roster_path: FilePath | None = None
+    version_id: VersionId | None = None
+
+
+def checked(**parameters: Any) -> _Parameters:
+    """The parameters as typed values, or the ConfigurationError of the first refused one."""
+    try:
+        return _Parameters.model_validate(parameters)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0])
+        code, sentence = REFUSALS[name]
+        raise ConfigurationError(f"{sentence} (got {_shown(error['input'])}).", code=code) from None
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else f"{text[:SHOWN_CHARS]}... ({len(text)} chars)"
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRequest:
+    """What the import flow works on once its parameters passed the edge."""
+
+    hospital: str
+    ods_path: Path
+    start: dt.date
+    months: int
+    user_id: str | None = None
+    roster_path: Path | None = None
+
+    @property
+    def end(self) -> dt.date:
+        return period_end(self.start, self.months)
+
+    @property
+    def period(self) -> str:
+        return period_label(self.start, self.end)
+
+
+def import_request(
+    *, default_start: dt.date, sources: Sequence[Path] | None, **parameters: Any
+) -> ImportRequest:
+    """The import's parameters checked: types and bounds, then the files. With `sources` (a run
+    started from a deployment), the template and the roster must lie inside one of them."""
+    values = checked(**parameters)
+    assert values.hospital is not None and values.ods_path is not None
+    return ImportRequest(
+        hospital=values.hospital,
+        ods_path=input_file(values.ods_path, sources, what="template", code="ODS_NOT_READABLE"),
+        start=values.start_date or default_start,
+        months=values.months,
+        user_id=values.user_id,
+        roster_path=(
+            input_file(values.roster_path, sources, what="roster", code="ROSTER_NOT_READABLE")
+            if values.roster_path
+            else None
+        ),
+    )
+
+
+def input_file(path: str, sources: Sequence[Path] | None, *, what: str, code: str) -> Path:
+    """A file a run reads: inside the sources first (when given), then a readable file."""
+    if sources is not None:
+        path = str(allowed_path(path, sources, what=what))
+    return readable_file(path, what=what, code=code)
