@@ -1,11 +1,17 @@
 """Flow fixtures: the session's Prefect server, one Chromium and one Amion simulator per session,
 and per test a database (SQLite, then PostgreSQL), a new hospital pointing at the simulator, the
-example template and roster."""
+example template and roster. `deployments`: one process work pool and one worker per session,
+for the tests that start runs as the UI and the REST API do."""
 
 from __future__ import annotations
 
+import contextlib
+import shutil
+import subprocess
+import sys
+import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -13,7 +19,9 @@ from typing import Any, TypeVar
 
 import pytest
 from playwright.sync_api import Browser
+from prefect import Flow
 from prefect.client.orchestration import get_client
+from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.client.schemas.filters import (
     ArtifactFilter,
     ArtifactFilterFlowRunId,
@@ -22,20 +30,29 @@ from prefect.client.schemas.filters import (
     TaskRunFilter,
     TaskRunFilterFlowRunId,
 )
-from prefect.client.schemas.objects import Artifact, Log, TaskRun
+from prefect.client.schemas.objects import Artifact, FlowRun, Log, TaskRun
+from prefect.exceptions import ObjectAlreadyExists
 from sqlalchemy.engine import Engine
 
 from schedcu.amion.simulator import AmionSimulator
 from schedcu.config import get_settings
+from schedcu.db import create_db_engine
 from schedcu.examples.amion_month import example_roster, schedule_for
 from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
 from tasks.amion_scrape import shared_browser
 from tests.utils.browser import BrowserThread
+from tests.utils.prefect_server import prefect_environment
+from tests.utils.processes import stop_process_group
 
 T = TypeVar("T")
 CODE = "Zq9-fl0w-s3cret-77"
 MONTHS = [(2026, 3), (2026, 4)]
+REPO = Path(__file__).resolve().parents[2]
+PREFECT = str(Path(sys.executable).parent / "prefect")
+POOL = "schedcu-tests"
+FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+RUNS_TIMEOUT_S = 300
 
 
 @pytest.fixture(scope="session")
@@ -119,3 +136,86 @@ def logs(flow_run_id: object) -> list[Log]:
         return client.read_logs(
             log_filter=LogFilter(flow_run_id=LogFilterFlowRunId(any_=[flow_run_id]))
         )
+
+
+@dataclass
+class Deployments:
+    """A process work pool with one worker, whose flow runs use `engine`'s SQLite database and
+    `home` as SCHEDCU_HOME (so `home / "templates"` is the only template source)."""
+
+    engine: Engine
+    home: Path
+    worker_log: Path
+
+    @property
+    def templates(self) -> Path:
+        return self.home / "templates"
+
+    def deploy(self, flow: Flow[..., Any], entrypoint: str, name: str) -> uuid.UUID:
+        """Deploy `flow` from this checkout, as the README's deployments are; the API does not
+        refuse parameters against the schema, so every bad value reaches the flow's own check."""
+        return flow.from_source(source=str(REPO), entrypoint=entrypoint).deploy(
+            name=name,
+            work_pool_name=POOL,
+            build=False,
+            push=False,
+            print_next_steps=False,
+            ignore_warnings=True,
+            enforce_parameter_schema=False,
+        )
+
+    def run_all(
+        self, deployment_id: uuid.UUID, parameter_sets: Iterable[dict[str, Any]]
+    ) -> list[FlowRun]:
+        """Start a run for each set at once, then wait until all are final; the runs as the server
+        has them."""
+        with get_client(sync_client=True) as client:
+            ids = [
+                client.create_flow_run_from_deployment(deployment_id, parameters=parameters).id
+                for parameters in parameter_sets
+            ]
+            deadline = time.monotonic() + RUNS_TIMEOUT_S
+            while True:
+                runs = [client.read_flow_run(run_id) for run_id in ids]
+                if all(run.state and run.state.type.value in FINAL for run in runs):
+                    return runs
+                if time.monotonic() > deadline:
+                    log = self.worker_log.read_text(errors="replace")[-4000:]
+                    raise AssertionError(f"runs still going after {RUNS_TIMEOUT_S} s\n{log}")
+                time.sleep(1)
+
+
+@pytest.fixture(scope="session")
+def deployments(
+    prefect_api: str, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Deployments]:
+    folder = tmp_path_factory.mktemp("deployments")
+    database = folder / "schedcu.db"
+    shutil.copyfile(sqlite_template, database)
+    home = folder / "schedcu-home"
+    (home / "templates").mkdir(parents=True)
+    with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
+        client.create_work_pool(WorkPoolCreate(name=POOL, type="process"))
+    inherited = prefect_environment(folder / "prefect-home", prefect_api).items()
+    env = {name: value for name, value in inherited if not name.startswith("SCHEDCU_")} | {
+        "SCHEDCU_DATABASE_URL": f"sqlite:///{database}",
+        "SCHEDCU_HOME": str(home),
+        "PREFECT_WORKER_QUERY_SECONDS": "1",
+        "PREFECT_WORKER_PREFETCH_SECONDS": "1",
+    }
+    worker_log = folder / "worker.log"
+    engine = create_db_engine(f"sqlite:///{database}")
+    with worker_log.open("wb") as log:
+        worker = subprocess.Popen(
+            [PREFECT, "worker", "start", "--pool", POOL, "--type", "process"],
+            cwd=folder,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield Deployments(engine, home, worker_log)
+        finally:
+            stop_process_group(worker, timeout=30)
+            engine.dispose()

@@ -51,7 +51,8 @@ def test_a_deployment_run_triggered_through_the_rest_api_completes(
     engine = create_db_engine(f"sqlite:///{database}")
     add_hospital(engine, code="deployed-radiology", amion_base_url=amion_server.url)
     engine.dispose()
-    template = write_example_template(tmp_path / "template.ods")
+    # Under the worker's template source (SCHEDCU_HOME/templates), as the README says.
+    template = write_example_template(tmp_path / "schedcu-home" / "templates" / "template.ods")
 
     env = prefect_environment(tmp_path / "prefect-home", prefect_server) | {
         "SCHEDCU_DATABASE_URL": f"sqlite:///{database}",

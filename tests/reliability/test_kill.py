@@ -22,6 +22,7 @@ starts and whose lease runs out while the chain runs.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import subprocess
@@ -120,6 +121,8 @@ def harness(
     env = prefect_environment(folder / "prefect-home", prefect_api) | {
         "SCHEDCU_DATABASE_URL": database_url,
         "SCHEDCU_HOME": str(folder / "schedcu-home"),
+        # The templates are written to each test's tmp_path: allow them as a template source.
+        "SCHEDCU_TEMPLATE_SOURCES": json.dumps([str(tmp_path_factory.getbasetemp())]),
         "SCHEDCU_AMION_CODE": CODE,
         "SCHEDCU_AMION_REQUESTS_PER_SECOND": "0",
         "PREFECT_WORKER_QUERY_SECONDS": "1",

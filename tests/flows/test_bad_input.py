@@ -1,0 +1,127 @@
+"""Bad input through the widest door: parameters sent through Prefect's REST API to a real
+deployment of the import flow, run by a real process worker. Each bad value fails its run before
+phase 1 with a coded sentence, and nothing is written: no task run, no version, no shift, no
+artifact, no concurrency limit named after what was sent.
+
+BAD_INPUT is the table: add a row to test one more value. `{templates}` in a value is the
+deployment's template source (SCHEDCU_HOME/templates of the worker). All runs start at once and
+one worker runs them; a good request in the same batch shows the door is not simply shut.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.objects import FlowRun
+from prefect.exceptions import ObjectNotFound
+
+from flows.hospital_lock import limit_name
+from flows.schedule_import import schedule_import
+from schedcu.examples.template_ods import write_example_template
+from schedcu.hospitals import add_hospital
+from schedcu.models import ScheduleVersion, ShiftInstance
+from schedcu.request import NIL_UUID
+from tests.flows.conftest import Deployments, artifacts, task_runs
+
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
+
+HOSPITAL = f"rest-{uuid.uuid4().hex[:8]}"
+UNKNOWN = f"unknown-{uuid.uuid4().hex[:8]}"
+NOT_ALLOWED = "TEMPLATE_SOURCE_NOT_ALLOWED"
+
+# (case, parameters that replace those of a good request, the code the run fails with)
+BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
+    ("months 0", {"months": 0}, "INVALID_PERIOD"),
+    ("months -1", {"months": -1}, "INVALID_PERIOD"),
+    ("months 10000", {"months": 10000}, "INVALID_PERIOD"),
+    ("months '3'", {"months": "3"}, "INVALID_PERIOD"),
+    ("months null", {"months": None}, "INVALID_PERIOD"),
+    ("start month 13", {"start_date": "2026-13-01"}, "INVALID_PERIOD"),
+    ("start 'yesterday'", {"start_date": "yesterday"}, "INVALID_PERIOD"),
+    ("start year 1", {"start_date": "0001-03-01"}, "INVALID_PERIOD"),
+    ("start year 9999", {"start_date": "9999-12-01"}, "INVALID_PERIOD"),
+    ("hospital ''", {"hospital": ""}, "INVALID_HOSPITAL_CODE"),
+    ("hospital '../x'", {"hospital": "../x"}, "INVALID_HOSPITAL_CODE"),
+    ("hospital quotes", {"hospital": "x'\"; --"}, "INVALID_HOSPITAL_CODE"),
+    ("hospital 10,000 chars", {"hospital": "a" * 10_000}, "INVALID_HOSPITAL_CODE"),
+    ("hospital unknown", {"hospital": UNKNOWN}, "UNKNOWN_HOSPITAL"),
+    ("ods_path a folder", {"ods_path": "{templates}"}, "ODS_NOT_READABLE"),
+    ("ods_path /dev/zero", {"ods_path": "/dev/zero"}, NOT_ALLOWED),
+    ("ods_path a FIFO", {"ods_path": "{templates}/fifo.ods"}, "ODS_NOT_READABLE"),
+    ("ods_path /etc/hostname", {"ods_path": "/etc/hostname"}, NOT_ALLOWED),
+    ("ods_path missing outside", {"ods_path": "/etc/no-such-template.ods"}, NOT_ALLOWED),
+    ("ods_path symlink out", {"ods_path": "{templates}/link.ods"}, NOT_ALLOWED),
+    ("ods_path ../ out", {"ods_path": "{templates}/../schedcu.db"}, NOT_ALLOWED),
+    ("roster_path /etc/hostname", {"roster_path": "/etc/hostname"}, NOT_ALLOWED),
+    ("user_id nil UUID", {"user_id": NIL_UUID}, "INVALID_USER_ID"),
+    ("user_id 10,000 chars", {"user_id": "u" * 10_000}, "INVALID_USER_ID"),
+]
+
+
+@pytest.fixture(scope="module")
+def runs(deployments: Deployments) -> dict[str, FlowRun]:
+    """Every case's run (and the good request's, as "good"), final."""
+    templates = deployments.templates
+    add_hospital(deployments.engine, code=HOSPITAL)  # no Amion: phase 2 fails at once
+    good = {
+        "hospital": HOSPITAL,
+        "ods_path": str(write_example_template(templates / "template.ods")),
+        "start_date": "2026-03-01",
+        "months": 1,
+    }
+    os.mkfifo(templates / "fifo.ods")
+    (templates / "link.ods").symlink_to("/etc/hostname")
+    deployment_id = deployments.deploy(
+        schedule_import, "flows/schedule_import.py:schedule_import", "bad-input"
+    )
+    requests = {"good": good} | {
+        case: good | {k: _placed(v, templates) for k, v in changes.items()}
+        for case, changes, _ in BAD_INPUT
+    }
+    done = deployments.run_all(deployment_id, requests.values())
+    return dict(zip(requests, done, strict=True))
+
+
+def _placed(value: Any, templates: object) -> Any:
+    return value.format(templates=templates) if isinstance(value, str) else value
+
+
+@pytest.mark.parametrize(("case", "code"), [(case, code) for case, _, code in BAD_INPUT])
+def test_bad_input_through_the_rest_api_fails_before_phase_1_with_its_code(
+    runs: dict[str, FlowRun], case: str, code: str
+) -> None:
+    run = runs[case]
+    assert run.state is not None and run.state.type.value == "FAILED", (case, run.state)
+    message = run.state.message or ""
+    assert message.startswith(f"{code}: "), message
+    assert len(message) < 400 and "Traceback" not in message
+    assert task_runs(run.id) == [] and artifacts(run.id) == []
+
+
+def test_the_good_request_in_the_same_batch_completes(runs: dict[str, FlowRun]) -> None:
+    state = runs["good"].state
+    assert state is not None and state.type.value == "COMPLETED", state
+    phases = sorted(run.name.split()[0] for run in task_runs(runs["good"].id))
+    assert phases == ["amion-scrape", "coverage", "ods-import"]
+
+
+def test_bad_input_wrote_nothing(runs: dict[str, FlowRun], deployments: Deployments) -> None:
+    with deployments.engine.connect() as connection:
+        versions = connection.execute(sa.select(sa.func.count()).select_from(ScheduleVersion))
+        shifts = connection.execute(sa.select(ShiftInstance.version_id).distinct())
+        assert versions.scalar_one() == 1 and len(shifts.all()) == 1  # the good request's only
+    with get_client(sync_client=True) as client:
+        for hospital in (UNKNOWN, "../x", "x"):
+            with pytest.raises(ObjectNotFound):
+                client.read_global_concurrency_limit_by_name(limit_name(hospital))
+
+
+def test_a_refusal_does_not_tell_whether_the_file_exists(runs: dict[str, FlowRun]) -> None:
+    exists, missing = runs["ods_path /etc/hostname"], runs["ods_path missing outside"]
+    assert exists.state and missing.state
+    assert exists.state.message == missing.state.message

@@ -1,0 +1,45 @@
+"""A flow's parameters are checked once, at the edge: typed values out, or a coded sentence that
+never repeats more than a few characters of what was sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from schedcu.errors import ConfigurationError
+from schedcu.request import NIL_UUID, checked
+
+
+def test_json_values_become_typed_values() -> None:
+    values = checked(hospital="cumc-radiology", start_date="2026-03-01", months=2, user_id=" ann ")
+    assert values.start_date == dt.date(2026, 3, 1) and values.months == 2
+    assert values.user_id == "ann"
+
+
+@pytest.mark.parametrize(
+    ("parameters", "code"),
+    [
+        ({"months": True}, "INVALID_PERIOD"),
+        ({"months": 2.0}, "INVALID_PERIOD"),
+        ({"months": 25}, "INVALID_PERIOD"),
+        ({"start_date": "2026-02-30"}, "INVALID_PERIOD"),
+        ({"hospital": "CUMC"}, "INVALID_HOSPITAL_CODE"),
+        ({"hospital": "a" * 65}, "INVALID_HOSPITAL_CODE"),
+        ({"user_id": "   "}, "INVALID_USER_ID"),
+        ({"user_id": NIL_UUID.upper()}, "INVALID_USER_ID"),
+        ({"ods_path": ""}, "ODS_NOT_READABLE"),
+        ({"version_id": "7"}, "NO_VERSION"),
+    ],
+)
+def test_a_bad_value_is_refused_with_its_code(parameters: dict[str, Any], code: str) -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        checked(**parameters)
+    assert refused.value.code == code
+
+
+def test_a_long_value_is_not_repeated_in_the_sentence() -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        checked(hospital="x" * 10_000)
+    assert len(refused.value.message) < 300 and "10002 chars" in refused.value.message
