@@ -136,7 +136,7 @@ def test_two_imports_of_one_hospital_in_two_processes_run_one_after_the_other(cl
                     flow_run_id=TaskRunFilterFlowRunId(any_=[report["flow_run_id"]])
                 )
             )
-            assert len(runs) == 5  # ODS, Amion download and store, coverage and its reports
+            assert len(runs) == 3  # ods-import, amion-scrape, coverage
             windows.append((min(r.start_time for r in runs), max(r.end_time for r in runs)))
     (a_start, a_end), (b_start, b_end) = windows
     assert a_end <= b_start or b_end <= a_start, windows  # never both inside their phases
