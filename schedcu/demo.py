@@ -72,6 +72,12 @@ def main() -> int:
     print(f"schedcu demo: reports folder {settings.resolved_reports_dir.resolve()}")
     outcome = "done" if code == 0 else "the import failed (see the messages above)"
     print(f"schedcu demo: the simulated Amion is stopped; {outcome}.")
+    if not os.environ.get("PREFECT_API_URL"):
+        print(
+            "schedcu demo: to follow runs in the Prefect UI, keep a server that asks who you are: "
+            "PREFECT_SERVER_API_AUTH_STRING=user:password .venv/bin/prefect server start "
+            "(README, 'A real Prefect server')."
+        )
     return code
 
 

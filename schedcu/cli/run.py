@@ -87,11 +87,13 @@ def run_import(args: argparse.Namespace) -> int:
     if problem:
         return _usage_error(problem)
 
+    from flows.prefect_api import prefect_api_errors
     from flows.schedule_import import schedule_import
     from schedcu.orchestration import OrchestrationFailed
     from schedcu.status import ImportStatus, status_for_state
 
-    with contextlib.redirect_stdout(sys.stderr):  # Prefect's own output never mixes with ours
+    # Prefect's own output never mixes with ours; its refusals become coded sentences.
+    with prefect_api_errors(), contextlib.redirect_stdout(sys.stderr):
         state = schedule_import(
             hospital=args.hospital,
             ods_path=str(args.ods.resolve()),
