@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -42,14 +40,12 @@ from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
 from tasks.amion_scrape import shared_browser
 from tests.utils.browser import BrowserThread
-from tests.utils.prefect_server import prefect_environment
-from tests.utils.processes import stop_process_group
+from tests.utils.prefect_server import prefect_environment, process_worker
 
 T = TypeVar("T")
 CODE = "Zq9-fl0w-s3cret-77"
 MONTHS = [(2026, 3), (2026, 4)]
 REPO = Path(__file__).resolve().parents[2]
-PREFECT = str(Path(sys.executable).parent / "prefect")
 POOL = "schedcu-tests"
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 RUNS_TIMEOUT_S = 300
@@ -203,19 +199,7 @@ def deployments(
         "PREFECT_WORKER_QUERY_SECONDS": "1",
         "PREFECT_WORKER_PREFETCH_SECONDS": "1",
     }
-    worker_log = folder / "worker.log"
     engine = create_db_engine(f"sqlite:///{database}")
-    with worker_log.open("wb") as log:
-        worker = subprocess.Popen(
-            [PREFECT, "worker", "start", "--pool", POOL, "--type", "process"],
-            cwd=folder,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            yield Deployments(engine, home, worker_log)
-        finally:
-            stop_process_group(worker, timeout=30)
-            engine.dispose()
+    with process_worker(POOL, env, folder) as worker_log:
+        yield Deployments(engine, home, worker_log)
+    engine.dispose()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,13 +16,11 @@ from schedcu.db import create_db_engine
 from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
 from tests.flows.conftest import CODE
-from tests.utils.prefect_server import api_client, prefect_environment
-from tests.utils.processes import stop_process_group
+from tests.utils.prefect_server import PREFECT, api_client, prefect_environment, process_worker
 
 pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
-PREFECT = str(Path(sys.executable).parent / "prefect")
 RUN_TIMEOUT_S = 240
 
 
@@ -64,37 +61,24 @@ def test_a_deployment_run_triggered_through_the_rest_api_completes(
     _prefect(["work-pool", "create", "schedcu", "--type", "process", "--overwrite"], env)
     _prefect(["deploy", "--all"], env)
 
-    worker_log = (tmp_path / "worker.log").open("wb")
-    worker = subprocess.Popen(
-        [PREFECT, "worker", "start", "--pool", "schedcu", "--type", "process"],
-        cwd=tmp_path,  # the pull step, not the worker's folder, decides where the code is
-        env=env,
-        stdout=worker_log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        with api_client(prefect_server) as api:
-            deployment = api.get("/deployments/name/schedule-import/on-demand")
-            deployment.raise_for_status()
-            created = api.post(
-                f"/deployments/{deployment.json()['id']}/create_flow_run",
-                json={
-                    "parameters": {
-                        "hospital": "deployed-radiology",
-                        "ods_path": str(template),
-                        "start_date": "2026-03-01",
-                        "months": 1,
-                    }
-                },
-            )
-            created.raise_for_status()
-            flow_run_id = created.json()["id"]
-            state = _wait_for_final_state(api, flow_run_id)
-    finally:
-        stop_process_group(worker, timeout=30)
-        worker_log.close()
-    log = (tmp_path / "worker.log").read_text(errors="replace")
+    with process_worker("schedcu", env, tmp_path) as worker_log, api_client(prefect_server) as api:
+        deployment = api.get("/deployments/name/schedule-import/on-demand")
+        deployment.raise_for_status()
+        created = api.post(
+            f"/deployments/{deployment.json()['id']}/create_flow_run",
+            json={
+                "parameters": {
+                    "hospital": "deployed-radiology",
+                    "ods_path": str(template),
+                    "start_date": "2026-03-01",
+                    "months": 1,
+                }
+            },
+        )
+        created.raise_for_status()
+        flow_run_id = created.json()["id"]
+        state = _wait_for_final_state(api, flow_run_id)
+    log = worker_log.read_text(errors="replace")
     assert state["type"] == "COMPLETED", f"{state}\n{log[-4000:]}"
     assert state["name"] == "Completed", state["message"]  # all three phases, Amion included
     assert CODE not in log

@@ -48,13 +48,11 @@ from schedcu.hospitals import add_hospital
 from tests.reliability.conftest import CODE, MONTHS, counts, new_phases
 from tests.reliability.killable_flow import KILL_ENV
 from tests.utils.databases import empty_database_url
-from tests.utils.prefect_server import prefect_environment
-from tests.utils.processes import stop_process_group
+from tests.utils.prefect_server import prefect_environment, process_worker
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 
 REPO = Path(__file__).resolve().parents[2]
-PREFECT = str(Path(sys.executable).parent / "prefect")
 POOL = "schedcu-reliability"
 DEPLOYMENT = "reliability-kill"
 RUN_TIMEOUT_S = 120
@@ -129,24 +127,14 @@ def harness(
         "PREFECT_WORKER_PREFETCH_SECONDS": "1",
     }
     env = {key: value for key, value in env.items() if key != KILL_ENV}
-    worker_log = folder / "worker.log"
     engine = create_db_engine(database_url)
     with (
         AmionSimulator(roster=example_roster(), schedule=schedule_for(MONTHS), code=CODE) as amion,
-        worker_log.open("wb") as log,
+        process_worker(POOL, env, folder) as worker_log,
     ):
-        worker = subprocess.Popen(
-            [PREFECT, "worker", "start", "--pool", POOL, "--type", "process"],
-            cwd=folder,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
         try:
             yield Harness(deployment_id, prefect_api, engine, amion.url, worker_log)
         finally:
-            stop_process_group(worker, timeout=30)
             engine.dispose()
 
 

@@ -24,6 +24,7 @@ import httpx
 from tests.utils.processes import stop_process_group
 
 STARTUP_TIMEOUT_S = 120.0
+PREFECT = str(Path(sys.executable).parent / "prefect")
 AUTH_USER = "schedcu-tests"
 AUTH_STRING = f"{AUTH_USER}:{secrets.token_urlsafe(18)}"
 
@@ -115,3 +116,23 @@ def isolated_bench_environment(work: Path, amion_code: str) -> Path:
         "PREFECT_LOGGING_LEVEL": "WARNING",
     }
     return home
+
+
+@contextmanager
+def process_worker(pool: str, env: dict[str, str], folder: Path) -> Iterator[Path]:
+    """A `prefect worker` of the process work pool `pool`, started in `folder` with `env`, its
+    output in `folder/worker.log` (yielded); stopped with its flow-run processes afterwards."""
+    log_path = folder / "worker.log"
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen(
+            [PREFECT, "worker", "start", "--pool", pool, "--type", "process"],
+            cwd=folder,  # the deployment's pull step, not the worker's folder, decides the code
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield log_path
+        finally:
+            stop_process_group(worker, timeout=30)
