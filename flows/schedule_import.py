@@ -41,8 +41,8 @@ from tasks.ods_import import ods_import
 def _run_name() -> str:
     """`import cumc-radiology 2026-03-01 +1m` (cut short: parameters are not checked yet)."""
     given = flow_run.parameters
-    start = given.get("start_date") or "next-month"
-    return f"import {str(given.get('hospital'))[:64]} {str(start)[:10]} +{given.get('months', 1)}m"
+    hospital, months = str(given.get("hospital"))[:64], str(given.get("months", 1))[:4]
+    return f"import {hospital} {str(given.get('start_date') or 'next-month')[:10]} +{months}m"
 
 
 @flow(

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from flows.schedule_import import schedule_import
 from flows.status import hospital_status
+from schedcu.config import get_settings
 from schedcu.errors import OrchestrationFailed
 from schedcu.models import Assignment, CoverageCalculation, ScheduleVersion, ScrapeBatch
 from tasks.secrets import secret_block_name
@@ -43,6 +44,9 @@ def _names(state: State) -> dict[str, list[str]]:
 
 
 def test_full_success_completes_with_every_phase_and_the_result(setup: Setup) -> None:
+    # A direct call reads what its caller can read, template sources or not.
+    [source] = get_settings().resolved_template_sources
+    assert not setup.ods_path.is_relative_to(source)
     state = _run(setup)
     assert state.is_completed() and state.name == "Completed", state.message
     result = state.result(_sync=True)
