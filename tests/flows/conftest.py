@@ -49,6 +49,7 @@ REPO = Path(__file__).resolve().parents[2]
 POOL = "schedcu-tests"
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 RUNS_TIMEOUT_S = 300
+RUNS_AT_ONCE = 4
 
 
 @pytest.fixture(scope="session")
@@ -200,6 +201,8 @@ def deployments(
         "PREFECT_WORKER_PREFETCH_SECONDS": "1",
     }
     engine = create_db_engine(f"sqlite:///{database}")
-    with process_worker(POOL, env, folder) as worker_log:
+    # A few runs at a time: a batch of bad requests all at once would have the worker's flow-run
+    # processes and the session's Prefect server fight over 2 cores (the server then answers 503).
+    with process_worker(POOL, env, folder, limit=RUNS_AT_ONCE) as worker_log:
         yield Deployments(engine, home, worker_log)
     engine.dispose()

@@ -119,13 +119,17 @@ def isolated_bench_environment(work: Path, amion_code: str) -> Path:
 
 
 @contextmanager
-def process_worker(pool: str, env: dict[str, str], folder: Path) -> Iterator[Path]:
+def process_worker(
+    pool: str, env: dict[str, str], folder: Path, *, limit: int | None = None
+) -> Iterator[Path]:
     """A `prefect worker` of the process work pool `pool`, started in `folder` with `env`, its
-    output in `folder/worker.log` (yielded); stopped with its flow-run processes afterwards."""
+    output in `folder/worker.log` (yielded); stopped with its flow-run processes afterwards.
+    `limit`: at most that many flow runs at once (the others wait their turn)."""
     log_path = folder / "worker.log"
+    at_most = ["--limit", str(limit)] if limit else []
     with log_path.open("wb") as log:
         worker = subprocess.Popen(
-            [PREFECT, "worker", "start", "--pool", pool, "--type", "process"],
+            [PREFECT, "worker", "start", "--pool", pool, "--type", "process", *at_most],
             cwd=folder,  # the deployment's pull step, not the worker's folder, decides the code
             env=env,
             stdout=log,
