@@ -1,4 +1,4 @@
-"""The rows as a .csv file (UTF-8, one header line)."""
+"""The rows as a .csv file (UTF-8, one header line; times ISO 8601 with their UTC offset)."""
 
 from __future__ import annotations
 
