@@ -20,9 +20,14 @@ def write_csv(
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header(layout))
+        iso: dict[dt.date, str] = {}  # the rows of a segment share its times
         for values in lines(rows, layout=layout, tz=tz):
             writer.writerow(
-                v.isoformat() if isinstance(v, dt.date) else ("" if v is None else v)
-                for v in values
+                [
+                    (iso.get(v) or iso.setdefault(v, v.isoformat()))
+                    if isinstance(v, dt.date)
+                    else ("" if v is None else v)
+                    for v in values
+                ]
             )
     return path

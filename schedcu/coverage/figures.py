@@ -9,6 +9,7 @@ CLI start-up.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -37,11 +38,12 @@ NO_RULE_COLOUR = "#d9d9d9"
 ALL_COVERED = 1 - 1e-9  # 0.9999999999 of the ruled hours is all of them
 
 
+_LOWEST = [band.lowest for band in BANDS[:-1]] + [ALL_COVERED]
+
+
 def band_of(share: float) -> Band:
     """The band `share` (0..1) falls in."""
-    if share >= ALL_COVERED:
-        return BANDS[-1]
-    return next(band for band in reversed(BANDS) if share >= band.lowest)
+    return BANDS[max(0, bisect.bisect_right(_LOWEST, share) - 1)]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,5 +109,8 @@ def day_grid(rows: Sequence[CoverageRecord]) -> DayGrid:
     return DayGrid(
         days=tuple(shares.columns),
         study_types=tuple(shares.index),
-        shares=tuple(tuple(line) for line in shares.itertuples(index=False)),
+        shares=tuple(
+            tuple(None if v is None else float(v) for v in line)
+            for line in shares.itertuples(index=False)
+        ),
     )

@@ -12,6 +12,7 @@ styles are automatic styles referenced from real odfpy elements, so odfpy finds 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -223,29 +224,34 @@ class StreamedTable(Element):
     """A `table:table` whose rows are written from prepared XML when the document is saved; its
     columns are real odfpy elements, so odfpy sees the column styles they use."""
 
-    def __init__(self, name: str, style: str, columns: list[TableColumn], sheet: Sheet) -> None:
+    def __init__(
+        self,
+        name: str,
+        style: str,
+        columns: tuple[list[TableColumn], list[TableColumn]],
+        header_rows: int,
+    ) -> None:
         super().__init__(qname=(TABLENS, "table"), check_grammar=False)
         self.setAttrNS(TABLENS, "name", name)
         self.setAttrNS(TABLENS, "style-name", style)
         self._name = name
         self._style = style
         self._columns = columns
-        self._header_rows = sheet.header_rows
-        self._header_columns = sheet.header_columns
+        self._header_rows = header_rows
         self.rows: list[str] = []
-        for column in columns:
+        for column in itertools.chain(*columns):
             self.addElement(column)
 
     def toXml(self, level: int, f: IO[str]) -> None:  # noqa: N802 (odfpy's name)
         name = _xml_text(self._name).replace('"', "&quot;")
         f.write(f'<table:table table:name="{name}" table:style-name="{self._style}">')
-        head = self._columns[: self._header_columns]
+        head, rest = self._columns
         if head:
             f.write("<table:table-header-columns>")
             for column in head:
                 column.toXml(level + 1, f)
             f.write("</table:table-header-columns>")
-        for column in self._columns[self._header_columns :]:
+        for column in rest:
             column.toXml(level + 1, f)
         if self._header_rows:
             f.write("<table:table-header-rows>")
@@ -270,35 +276,62 @@ class Workbook:
     def add(self, sheet: Sheet) -> None:
         """Serialise `sheet`'s rows now and add the sheet (widths need every row first)."""
         widths: list[float] = []
-        measured: dict[tuple[str, bool], float] = {}  # a year repeats most texts many times
+        # A year repeats most cells (study types, statuses, segment times) many times: each
+        # distinct cell is made and measured once. The type is in the key, as 1 == 1.0 == True.
+        made: dict[tuple[type, Cell], tuple[str, float]] = {}
         rows: list[str] = []
         for values in sheet.rows:
             cells = []
             for index, cell in enumerate(values):
-                xml, shown, style = cell_xml(cell)
+                kind = type(cell.value) if type(cell) is Styled else type(cell)
+                known = made.get((kind, cell))
+                if known is None:
+                    known = made[(kind, cell)] = self._made(cell, sheet.max_chars)
+                xml, width = known
                 cells.append(xml)
-                if style in UNMEASURED_STYLES or not shown:
-                    continue
-                bold = style in BOLD_STYLES
-                key = (shown, bold)
-                width = measured.get(key)
-                if width is None:
-                    # A header is never cut, however long; other text up to `max_chars`.
-                    text = shown if bold else shown[: sheet.max_chars]
-                    width = measured[key] = text_width_cm(text, bold=bold) + PADDING_CM
                 if index >= len(widths):
                     widths.extend([0.0] * (index + 1 - len(widths)))
                 if width > widths[index]:
                     widths[index] = width
             rows.append(f"<table:table-row>{''.join(cells)}</table:table-row>")
-        columns = [TableColumn(stylename=self._column_style(max(width, 1.0))) for width in widths]
-        table = StreamedTable(sheet.name, self._table_style(sheet.pages_wide), columns, sheet)
+        table = StreamedTable(
+            sheet.name,
+            self._table_style(sheet.pages_wide),
+            self._columns(widths, sheet.header_columns),
+            sheet.header_rows,
+        )
         table.rows = rows
         self.document.spreadsheet.addElement(table)
         if sheet.header_rows or sheet.header_columns:
             self._frozen.append((sheet.name, sheet.header_rows, sheet.header_columns))
         if sheet.filter and rows:
             self._filters.append((sheet.name, len(rows), len(widths)))
+
+    def _columns(
+        self, widths: list[float], head: int
+    ) -> tuple[list[TableColumn], list[TableColumn]]:
+        """The header columns and the others as elements, neighbours of one width as one
+        repeated element (a year's Grid has 365 day columns)."""
+        parts: tuple[list[TableColumn], list[TableColumn]] = ([], [])
+        for columns, part in zip(parts, (widths[:head], widths[head:]), strict=True):
+            for width, run in itertools.groupby(round(max(w, 1.0), 1) for w in part):
+                count = sum(1 for _ in run)
+                column = TableColumn(stylename=self._column_style(width))
+                if count > 1:
+                    column.setAttrNS(TABLENS, "number-columns-repeated", str(count))
+                columns.append(column)
+        return parts
+
+    @staticmethod
+    def _made(cell: Cell, max_chars: int) -> tuple[str, float]:
+        """A cell's XML and the column width it needs (0 for a title or a turned header). A
+        header is never cut, however long; other text counts up to `max_chars` characters."""
+        xml, shown, style = cell_xml(cell)
+        if style in UNMEASURED_STYLES or not shown:
+            return xml, 0.0
+        bold = style in BOLD_STYLES
+        text = shown if bold else shown[:max_chars]
+        return xml, text_width_cm(text, bold=bold) + PADDING_CM
 
     def save(self, path: str) -> None:
         if self._filters:

@@ -39,13 +39,18 @@ def lines(
     """One tuple per row, in `header(layout)` order: the service day a date, start and end
     local datetimes, hours rounded to the minute's hundredth."""
     flat = layout is TemplateLayout.FLAT
+    start = end = None
     for row in rows:
+        if row.start is not start or row.end is not end:  # the rows of a segment share it
+            start, end = row.start, row.end
+            local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+            hours = round(row.hours, 2)
         values: tuple[Value, ...] = (
             row.service_date,
             row.category,
-            row.start.astimezone(tz),
-            row.end.astimezone(tz),
-            round(row.hours, 2),
+            local_start,
+            local_end,
+            hours,
             row.study_type,
             row.status.value,
             SEPARATOR.join(row.positions),

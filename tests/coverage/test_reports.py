@@ -421,6 +421,7 @@ def _columns_narrower_than_their_header(ods: Path) -> dict[str, list[str]]:
         columns = [
             widths[c.get(f"{{{NS['table']}}}style-name")]
             for c in table.iterfind(".//table:table-column", NS)
+            for _ in range(int(c.get(f"{{{NS['table']}}}number-columns-repeated", "1")))
         ]
         narrow[name] = [
             f"{cell.findtext('{*}p')} ({columns[c]} cm)"
