@@ -29,10 +29,10 @@ class Band:
 
 
 BANDS = (
-    Band(0.0, "#d73027", "Under 50 % covered"),
-    Band(0.5, "#fc8d59", "50-80 % covered"),
-    Band(0.8, "#fee08b", "80-99 % covered"),
-    Band(1.0, "#66bd63", "All covered"),
+    Band(0.0, "#d73027", "under 50 %"),
+    Band(0.5, "#fc8d59", "50 to 80 %"),
+    Band(0.8, "#fee08b", "80 to 99 %"),
+    Band(1.0, "#66bd63", "100 %"),
 )
 NO_RULE_COLOUR = "#d9d9d9"
 ALL_COVERED = 1 - 1e-9  # 0.9999999999 of the ruled hours is all of them

@@ -201,7 +201,7 @@ def grid_rows(figures: ReportFigures) -> Iterator[Sequence[Cell]]:
             ),
         )
     yield ()
-    yield (Styled("Share of the ruled hours covered", HEADING),)
+    yield (Styled("Share of the ruled hours covered", HEADING),)  # the heatmap's legend
     for band in BANDS:
         yield (Styled(band.label, BAND_STYLES[band].name),)
     yield (Styled(NO_RULE.label, NO_RULE.name),)
