@@ -488,7 +488,12 @@ def _add_cell_styles(document: OpenDocumentSpreadsheet, bands: Sequence[BandStyl
         Year(style="long"),
     )
     day = data_style(
-        DateStyle(name="N-day"), DayOfWeek(style="short"), text(" "), Day(style="long")
+        DateStyle(name="N-day"),
+        DayOfWeek(style="short"),
+        text(" "),
+        Day(style="long"),
+        text(" "),
+        Month(textual="true", style="short"),
     )
     date_time = data_style(
         DateStyle(name="N-date-time"),
