@@ -34,6 +34,7 @@ from schedcu.coverage.ods_sheet import (
     Styled,
     Workbook,
 )
+from schedcu.coverage.summary import GROUPS
 from schedcu.coverage.table import SEPARATOR, header, lines
 from schedcu.models import TemplateLayout
 
@@ -44,7 +45,6 @@ SHEETS = ("Summary", "Gaps", "Grid", "Rows")
 DAYS_PER_PAGE = 31  # the Grid prints a month across one page
 NO_RULE = BandStyle("NoRule", "Nothing ruled", NO_RULE_COLOUR)
 BAND_STYLES = {band: BandStyle(f"Band{i}", band.label, band.colour) for i, band in enumerate(BANDS)}
-GROUPS = (("by_study_type", "Study type"), ("by_site", "Site"), ("by_category", "Category"))
 # Summary group columns: (heading, key in the stored summary, how the value is shown).
 MATRIX_COLUMNS = (
     ("Coverage", "percentage", "share"),

@@ -59,6 +59,8 @@ from odf.style import (
 from odf.table import DatabaseRange, DatabaseRanges, TableColumn
 from odf.text import P, PageCount, PageNumber, SheetName
 
+from schedcu.ods.cells import cell_name, quote_sheet
+
 # Named cell styles (style:name is an XML name; the display name is what LibreOffice lists).
 TITLE, SUBTITLE, HEADING, HEADER = "Title", "Subtitle", "Heading", "Header"
 HOURS, COUNT, PERCENT, DATE, DATE_TIME, LABEL = (
@@ -270,7 +272,7 @@ class Workbook:
         self._column_styles: dict[str, Style] = {}
         self._table_styles: dict[int, str] = {}
         self._frozen: list[tuple[str, int, int]] = []
-        self._filters: list[tuple[str, int, int]] = []
+        self._filters: list[tuple[int, str, int, int]] = []  # sheet index, name, height, width
         _add_cell_styles(self.document, bands)
 
     def add(self, sheet: Sheet) -> None:
@@ -305,7 +307,8 @@ class Workbook:
         if sheet.header_rows or sheet.header_columns:
             self._frozen.append((sheet.name, sheet.header_rows, sheet.header_columns))
         if sheet.filter and rows:
-            self._filters.append((sheet.name, len(rows), len(widths)))
+            index = len(self.document.spreadsheet.childNodes) - 1
+            self._filters.append((index, sheet.name, len(rows), len(widths)))
 
     def _columns(
         self, widths: list[float], head: int
@@ -336,12 +339,13 @@ class Workbook:
     def save(self, path: str) -> None:
         if self._filters:
             ranges = DatabaseRanges()
-            for number, (name, height, width) in enumerate(self._filters, start=1):
-                end = f"{_column_letters(width - 1)}{height}"
+            for index, name, height, width in self._filters:
+                end = cell_name(height - 1, width - 1)
                 ranges.addElement(
                     DatabaseRange(
-                        name=f"__Anonymous_Sheet_DB__{number}",
-                        targetrangeaddress=f"{_quoted(name)}.A1:{_quoted(name)}.{end}",
+                        # LibreOffice's name for a sheet's own filter range
+                        name=f"__Anonymous_Sheet_DB__{index}",
+                        targetrangeaddress=f"{quote_sheet(name)}.A1:{quote_sheet(name)}.{end}",
                         displayfilterbuttons="true",
                     )
                 )
@@ -405,19 +409,6 @@ class Workbook:
         return footer
 
 
-def _column_letters(col: int) -> str:
-    letters = ""
-    col += 1
-    while col:
-        col, remainder = divmod(col - 1, 26)
-        letters = chr(65 + remainder) + letters
-    return letters
-
-
-def _quoted(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'" if not sheet.isalnum() else sheet
-
-
 def _view_settings(frozen: list[tuple[str, int, int]]) -> ConfigItemSet:
     """settings.xml: each sheet's header rows and columns frozen (split mode 2 = freeze)."""
     tables = ConfigItemMapNamed(name="Tables")
@@ -477,35 +468,23 @@ def _add_cell_styles(document: OpenDocumentSpreadsheet, bands: Sequence[BandStyl
         Number(decimalplaces=0, minintegerdigits=1),
         text("%"),
     )
-    date = data_style(
-        DateStyle(name="N-date"),
-        DayOfWeek(style="short"),
-        text(" "),
-        Day(style="long"),
-        text(" "),
-        Month(textual="true", style="short"),
-        text(" "),
-        Year(style="long"),
-    )
-    day = data_style(
-        DateStyle(name="N-day"),
-        DayOfWeek(style="short"),
-        text(" "),
-        Day(style="long"),
-        text(" "),
-        Month(textual="true", style="short"),
-    )
+
+    def day(*more: Element) -> list[Element]:
+        """`Sat 14 Mar`, then `more`."""
+        return [
+            DayOfWeek(style="short"),
+            text(" "),
+            Day(style="long"),
+            text(" "),
+            Month(textual="true", style="short"),
+            *more,
+        ]
+
+    date = data_style(DateStyle(name="N-date"), *day(text(" "), Year(style="long")))
+    day_only = data_style(DateStyle(name="N-day"), *day())
     date_time = data_style(
         DateStyle(name="N-date-time"),
-        DayOfWeek(style="short"),
-        text(" "),
-        Day(style="long"),
-        text(" "),
-        Month(textual="true", style="short"),
-        text(" "),
-        Hours(style="long"),
-        text(":"),
-        Minutes(style="long"),
+        *day(text(" "), Hours(style="long"), text(":"), Minutes(style="long")),
     )
 
     def cell_style(
@@ -559,8 +538,8 @@ def _add_cell_styles(document: OpenDocumentSpreadsheet, bands: Sequence[BandStyl
     cell_style(PERCENT, number=percent)
     cell_style(DATE, number=date, left=True)  # under its header, like the text columns
     cell_style(DATE_TIME, display="Date and time", number=date_time, left=True)
-    cell_style(DAY, bold=True, background="#dddddd", number=day, turned=True)
-    cell_style(WEEKEND, bold=True, background="#b4c7dc", number=day, turned=True)
+    cell_style(DAY, bold=True, background="#dddddd", number=day_only, turned=True)
+    cell_style(WEEKEND, bold=True, background="#b4c7dc", number=day_only, turned=True)
     for band in bands:
         cell_style(
             band.name,

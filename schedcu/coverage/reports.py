@@ -16,9 +16,9 @@ from schedcu.coverage.csv_report import write_csv
 from schedcu.coverage.figures import ReportFigures, gaps_in_time_order, report_figures
 from schedcu.coverage.heatmap import heatmap_png
 from schedcu.coverage.service import StoredCoverage
+from schedcu.coverage.summary import GROUPS
 from schedcu.coverage.table import SEPARATOR
 
-GROUPS = (("by_study_type", "Study type"), ("by_site", "Site"), ("by_category", "Category"))
 FORMATS = ("csv", "ods")
 
 

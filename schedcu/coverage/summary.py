@@ -22,6 +22,8 @@ from schedcu.models import CoverageStatus, TemplateLayout
 
 MAX_GAPS = 10
 GAP_STATUSES = frozenset({CoverageStatus.UNSTAFFED, CoverageStatus.UNCOVERED})
+# The summary's groupings: its key, and what the reports call one group.
+GROUPS = (("by_study_type", "Study type"), ("by_site", "Site"), ("by_category", "Category"))
 MATRIX_STATUSES = (CoverageStatus.COVERED, CoverageStatus.UNSTAFFED, CoverageStatus.NO_RULE)
 FLAT_STATUSES = (CoverageStatus.FULL, CoverageStatus.PARTIAL, CoverageStatus.UNCOVERED)
 

@@ -59,6 +59,7 @@ NS = {
     "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
     "style": "urn:oasis:names:tc:opendocument:xmlns:style:1.0",
     "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "config": "urn:oasis:names:tc:opendocument:xmlns:config:1.0",
 }
 
 
@@ -258,6 +259,40 @@ def _cell_styles(ods: Path, sheet: str) -> dict[tuple[int, int], str]:
 def _content(ods: Path) -> etree._Element:
     with zipfile.ZipFile(ods) as archive:
         return etree.fromstring(archive.read("content.xml"))
+
+
+def test_headers_are_frozen_and_gaps_and_rows_have_filter_buttons(
+    coverage: StoredCoverage, tmp_path: Path
+) -> None:
+    files, _ = write_reports(coverage, tmp_path)
+    with zipfile.ZipFile(files.ods) as archive:
+        settings = etree.fromstring(archive.read("settings.xml"))
+
+    frozen = {
+        entry.get(f"{{{NS['config']}}}name"): {
+            item.get(f"{{{NS['config']}}}name"): item.text
+            for item in entry.iterfind("config:config-item", NS)
+        }
+        for entry in settings.iterfind(
+            ".//config:config-item-map-named[@config:name='Tables']/config:config-item-map-entry",
+            NS,
+        )
+    }
+    assert set(frozen) == {"Gaps", "Grid", "Rows"}
+    split = ("HorizontalSplitMode", "HorizontalSplitPosition", "VerticalSplitMode")
+    assert [frozen["Grid"][key] for key in split] == ["2", "1", "2"]  # study types and days
+    assert [frozen["Rows"][key] for key in split] == ["0", "0", "2"]  # the header row
+    assert frozen["Rows"]["VerticalSplitPosition"] == "1"
+    filters = {
+        r.get(f"{{{NS['table']}}}target-range-address"): r.get(
+            f"{{{NS['table']}}}display-filter-buttons"
+        )
+        for r in _content(files.ods).iterfind(".//table:database-range", NS)
+    }
+    assert filters == {
+        "'Gaps'.A1:'Gaps'.E5": "true",
+        f"'Rows'.A1:'Rows'.I{len(coverage.rows) + 1}": "true",
+    }
 
 
 def test_heatmap_is_a_png_with_days_and_study_types(
