@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import IO, NamedTuple
+from typing import IO
 
 from odf.config import (
     ConfigItem,
@@ -79,6 +79,7 @@ PAGE_WIDTH_CM, PAGE_HEIGHT_CM, MARGIN_CM = 27.94, 21.59, 1.2
 CM_PER_EM, BOLD, PADDING_CM = 0.3528, 1.1, 0.35
 _EM = {" ": 0.32, **dict.fromkeys(".,:;'|!iljfrt()-", 0.36), **dict.fromkeys("mwMW%", 0.95)}
 _EM |= dict.fromkeys("0123456789", 0.64)
+_ASCII_EM = {c: _EM.get(c, 0.72 if c.isupper() else 0.6) for c in map(chr, range(32, 127))}
 DAY, WEEKEND = "Day", "Weekend"  # a day's column header, upright text turned a quarter
 BOLD_STYLES = frozenset({HEADER, HEADING})
 # A title runs on over the empty cells after it; a day header stands on its end.
@@ -88,7 +89,10 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def text_width_cm(text: str, *, bold: bool = False) -> float:
     """About how wide `text` is at 10 pt (capitals 0.72 em, other letters 0.6 em)."""
-    em = sum(_EM.get(c, 0.72 if c.isupper() else 0.6) for c in text)
+    try:
+        em = sum(map(_ASCII_EM.__getitem__, text))
+    except KeyError:  # beyond ASCII
+        em = sum(_ASCII_EM.get(c, 0.72 if c.isupper() else 0.6) for c in text)
     return em * CM_PER_EM * (BOLD if bold else 1.0)
 
 
@@ -104,11 +108,24 @@ class RoundShare(Share):
     __slots__ = ()
 
 
-class Styled(NamedTuple):
-    """A cell with a style of its own (a header, a title, a coloured band)."""
+@dataclass(frozen=True, slots=True, eq=False)
+class Styled:
+    """A cell with a style of its own (a header, a title, a coloured band). Equal only with the
+    same type of value: 50 % and 0.5 hours are different cells."""
 
     value: CellValue
     style: str
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            type(other) is Styled
+            and self.style == other.style
+            and type(self.value) is type(other.value)
+            and self.value == other.value
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.style, self.value))
 
 
 CellValue = str | int | float | dt.date | None
@@ -201,7 +218,7 @@ def cell_xml(cell: Cell) -> tuple[str, str, str | None]:
     style = None
     value = cell
     if type(cell) is Styled:
-        value, style = cell
+        value, style = cell.value, cell.style
     if value is None or value == "":
         if style is None:
             return "<table:table-cell/>", "", None
@@ -277,24 +294,24 @@ class Workbook:
 
     def add(self, sheet: Sheet) -> None:
         """Serialise `sheet`'s rows now and add the sheet (widths need every row first)."""
-        widths: list[float] = []
         # A year repeats most cells (study types, statuses, segment times) many times: each
-        # distinct cell is made and measured once. The type is in the key, as 1 == 1.0 == True.
-        made: dict[tuple[type, Cell], tuple[str, float]] = {}
+        # distinct cell of a column is made and measured once. The type is checked, as
+        # 1 == 1.0 == True: a column that mixes them makes its cells again.
+        made: list[dict[Cell, tuple[type, str]]] = []
+        widths: list[float] = []
         rows: list[str] = []
         for values in sheet.rows:
+            if len(values) > len(made):
+                made.extend({} for _ in range(len(values) - len(made)))
+                widths.extend(0.0 for _ in range(len(values) - len(widths)))
             cells = []
             for index, cell in enumerate(values):
-                kind = type(cell.value) if type(cell) is Styled else type(cell)
-                known = made.get((kind, cell))
-                if known is None:
-                    known = made[(kind, cell)] = self._made(cell, sheet.max_chars)
-                xml, width = known
-                cells.append(xml)
-                if index >= len(widths):
-                    widths.extend([0.0] * (index + 1 - len(widths)))
-                if width > widths[index]:
-                    widths[index] = width
+                known = made[index].get(cell)
+                if known is None or known[0] is not type(cell):
+                    xml, width = self._made(cell, sheet.max_chars)
+                    known = made[index][cell] = (type(cell), xml)
+                    widths[index] = max(widths[index], width)
+                cells.append(known[1])
             rows.append(f"<table:table-row>{''.join(cells)}</table:table-row>")
         table = StreamedTable(
             sheet.name,

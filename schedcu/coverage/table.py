@@ -52,7 +52,7 @@ def lines(
             local_end,
             hours,
             row.study_type,
-            row.status.value,
+            row.status,  # a StrEnum: its value, without the lookup
             SEPARATOR.join(row.positions),
             SEPARATOR.join(row.persons),
         )
