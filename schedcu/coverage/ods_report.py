@@ -91,7 +91,7 @@ def write_ods(path: Path, coverage: StoredCoverage, figures: ReportFigures, *, t
         )
     )
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(str(path))
+    workbook.save(path)
     return path
 
 

@@ -12,11 +12,14 @@ styles are automatic styles referenced from real odfpy elements, so odfpy finds 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 import math
 import re
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from odf.config import (
@@ -27,6 +30,7 @@ from odf.config import (
     ConfigItemSet,
 )
 from odf.element import Element
+from odf.manifest import FileEntry, Manifest
 from odf.namespaces import LOEXTNS, TABLENS
 from odf.number import (
     DateStyle,
@@ -84,6 +88,7 @@ DAY, WEEKEND = "Day", "Weekend"  # a day's column header, upright text turned a 
 BOLD_STYLES = frozenset({HEADER, HEADING})
 # A title runs on over the empty cells after it; a day header stands on its end.
 UNMEASURED_STYLES = frozenset({TITLE, SUBTITLE, DAY, WEEKEND})
+PACKAGE_TIME = (2000, 1, 1, 0, 0, 0)  # every part's time stamp: the bytes follow the content
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -353,7 +358,7 @@ class Workbook:
         text = shown if bold else shown[:max_chars]
         return xml, text_width_cm(text, bold=bold) + PADDING_CM
 
-    def save(self, path: str) -> None:
+    def save(self, path: Path) -> None:
         if self._filters:
             ranges = DatabaseRanges()
             for index, name, height, width in self._filters:
@@ -369,7 +374,7 @@ class Workbook:
             self.document.spreadsheet.addElement(ranges)
         if self._frozen:
             self.document.settings.addElement(_view_settings(self._frozen))
-        self.document.save(path)
+        write_package(self.document, path)
 
     def _column_style(self, width_cm: float) -> Style:
         name = f"co{round(width_cm * 10)}"
@@ -424,6 +429,45 @@ class Workbook:
         line.addElement(PageCount())
         footer.addElement(line)
         return footer
+
+
+def write_package(document: OpenDocumentSpreadsheet, path: Path) -> None:
+    """The document as an .ods at `path`, from odfpy's own XML of each part.
+
+    Not `document.save`: that deflates at zlib's default level, a third of a year's writing
+    (38 MB of content.xml), and stamps each part with the clock. Here the level is 3 (as fast
+    as 1, 1.7x the size of 6), the time stamp fixed, so one calculation always gives the same
+    bytes; the file appears whole or not at all (written aside, then renamed).
+    """
+    parts = [
+        ("styles.xml", document.stylesxml().encode("utf-8")),
+        ("content.xml", document.contentxml()),
+        ("meta.xml", document.metaxml().encode("utf-8")),
+    ]
+    if document.settings.hasChildNodes():
+        parts.append(("settings.xml", document.settingsxml().encode("utf-8")))
+    manifest = Manifest()
+    manifest.addElement(FileEntry(fullpath="/", mediatype=document.mimetype))
+    for name, _ in parts:
+        manifest.addElement(FileEntry(fullpath=name, mediatype="text/xml"))
+    listing = io.StringIO()
+    listing.write("<?xml version='1.0' encoding='UTF-8'?>\n")
+    manifest.toXml(0, listing)
+    parts.append(("META-INF/manifest.xml", listing.getvalue().encode("utf-8")))
+    partial = path.with_name(f".{path.name}.part")
+    with zipfile.ZipFile(partial, "w") as archive:
+        # The mimetype first and stored, so a reader knows the file by its first bytes.
+        archive.writestr(_entry("mimetype", zipfile.ZIP_STORED), document.mimetype)
+        for name, data in parts:
+            archive.writestr(_entry(name, zipfile.ZIP_DEFLATED), data, compresslevel=3)
+    partial.replace(path)
+
+
+def _entry(name: str, compression: int) -> zipfile.ZipInfo:
+    entry = zipfile.ZipInfo(name, date_time=PACKAGE_TIME)
+    entry.compress_type = compression
+    entry.external_attr = 0o100644 << 16  # -rw-r--r--
+    return entry
 
 
 def _view_settings(frozen: list[tuple[str, int, int]]) -> ConfigItemSet:
