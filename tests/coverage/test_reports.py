@@ -358,9 +358,8 @@ def test_an_export_of_the_stored_calculation_writes_what_the_flow_writes(
     flow_file = write_report(outcome, tmp_path / "flow.ods", "ods")
     export_file = write_report(loaded, tmp_path / "export.ods", "ods")
 
-    with zipfile.ZipFile(flow_file) as a, zipfile.ZipFile(export_file) as b:
-        for part in ("content.xml", "styles.xml", "settings.xml"):
-            assert a.read(part) == b.read(part), part
+    assert flow_file.read_bytes() == export_file.read_bytes()
+    assert read_sheets(flow_file)["Rows"]  # the same file, not two empty ones
 
 
 def test_the_reports_totals_are_the_stored_calculations(real_month: Month, tmp_path: Path) -> None:
