@@ -12,6 +12,7 @@ Prefect artifacts; nothing here depends on when or where the file is written, so
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -143,7 +144,7 @@ def summary_rows(
         for item in summary["overstaffed"]:
             yield (
                 item["study_type"],
-                item["service_date"],
+                dt.date.fromisoformat(item["service_date"]),
                 item["position"],
                 item["required"],
                 item["assigned"],

@@ -3,8 +3,9 @@ percentages, dates and date-times as values with a display format), columns as w
 content, a frozen header, filter buttons, and a landscape page that prints fitted to its width.
 
 A year of coverage rows is some 400,000 cells. Built as odfpy elements, that takes 15-20 s (an
-object per cell, then a walk of all of them for styles), so a sheet's rows are serialised here,
-straight from values, when the document is saved (`StreamedTable`). The cell styles they name are
+object per cell, then a walk of all of them for styles), so a sheet's rows are turned into XML
+text here, straight from values, as the sheet is added, and written out as the document is saved
+(`StreamedTable`), each distinct cell of a column made once. The cell styles they name are
 common (named) styles, which odfpy writes whether or not it sees them used; the column and table
 styles are automatic styles referenced from real odfpy elements, so odfpy finds them.
 """
@@ -67,14 +68,7 @@ from schedcu.ods.cells import cell_name, quote_sheet
 
 # Named cell styles (style:name is an XML name; the display name is what LibreOffice lists).
 TITLE, SUBTITLE, HEADING, HEADER = "Title", "Subtitle", "Heading", "Header"
-HOURS, COUNT, PERCENT, DATE, DATE_TIME, LABEL = (
-    "Hours",
-    "Count",
-    "Percent",
-    "Date",
-    "DateTime",
-    "Label",
-)
+HOURS, COUNT, PERCENT, DATE, DATE_TIME = "Hours", "Count", "Percent", "Date", "DateTime"
 # Letter, landscape: the example department is in the United States; fit-to-width printing
 # scales the same sheets onto A4 without cutting a column.
 PAGE_WIDTH_CM, PAGE_HEIGHT_CM, MARGIN_CM = 27.94, 21.59, 1.2
@@ -593,7 +587,6 @@ def _add_cell_styles(document: OpenDocumentSpreadsheet, bands: Sequence[BandStyl
     cell_style(SUBTITLE, size="10pt")
     cell_style(HEADING, bold=True, size="11pt")
     cell_style(HEADER, bold=True, background="#dddddd")
-    cell_style(LABEL)
     cell_style(HOURS, number=hours)
     cell_style(COUNT, number=count)
     cell_style(PERCENT, number=percent)
