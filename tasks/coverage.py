@@ -72,13 +72,13 @@ def publish_coverage_artifacts(
         markdown=f"{summary_markdown(outcome)}\n## Report files\n\n{listing}\n",
         description=f"Coverage summary: {title(outcome)}",
     )
-    gaps: list[dict[str, Any]] = gap_table(outcome.summary) or [
+    gaps: list[dict[str, Any]] = gap_table(outcome) or [
         {"gap": "No unstaffed time in this period."}
     ]
     create_table_artifact(
         key=slug("coverage-gaps", hospital),
         table=gaps,
-        description=f"Longest coverage gaps: {title(outcome)}",
+        description=f"Every coverage gap: {title(outcome)}",
     )
     create_markdown_artifact(
         key=slug("coverage-heatmap", hospital),
