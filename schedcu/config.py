@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     amion_login_timeout_s: float = 30.0
     amion_password_selector: str = "input[type=password]"
     chromium: Path | None = None
+    # A running Chromium to connect to over the DevTools protocol (a shared browser service, or
+    # a warm browser that saves the start-up) instead of launching one per scrape.
+    chromium_cdp_url: str | None = None
 
     @field_validator("database_url")
     @classmethod

@@ -2,6 +2,7 @@
 
     SchedcuError                      code, message, validation (the ValidationResult so far)
     ├── ConfigurationError            bad settings or arguments (unknown hospital, months < 1, ...)
+    │   └── ChromiumNotFound          no Chromium executable where the settings or the PATH say
     ├── SpreadsheetError              the .ods cannot be imported (phase 1, critical)
     │   ├── NotOds                    not a zip, empty, .xlsx renamed, no content.xml
     │   ├── EncryptedOds              password-protected document
@@ -9,6 +10,7 @@
     │   ├── MalformedOds              broken XML, DOCTYPE / entities, truncated stream
     │   └── UnusableTemplate          readable, but no known layout or no shift instance
     ├── AmionError                    phase 2
+    │   ├── AmionNotConfigured        the hospital has no Amion address (permanent)
     │   ├── AmionLoginFailed          the access code was refused on the login page (permanent)
     │   ├── AmionBadCode              an export answered `NOFI=No file` (permanent)
     │   ├── AmionUnexpectedResponse   HTML or garbage where an export was expected (permanent)
@@ -55,6 +57,10 @@ class ConfigurationError(SchedcuError):
     code = "INVALID_INPUT"
 
 
+class ChromiumNotFound(ConfigurationError):
+    code = "CHROMIUM_NOT_FOUND"
+
+
 class SpreadsheetError(SchedcuError):
     code = "INVALID_ODS"
 
@@ -83,8 +89,10 @@ class UnusableTemplate(SpreadsheetError):
 class AmionEvidence:
     """What Amion showed when phase 2 failed, with the access code already masked.
 
-    `url` uses `Lo=***`; `html` is the page's HTML; `screenshot_png` the page as a PNG (None when
-    no page could be captured). The task layer turns these into Prefect artifacts.
+    `url` uses `Lo=***`; `html` is the page's HTML as the screenshot shows it (the masked DOM at
+    the moment of the screenshot), or what Amion sent when no screenshot could be taken;
+    `screenshot_png` the page as a PNG (None when no page could be captured). The task layer
+    turns these into Prefect artifacts.
     """
 
     url: str | None = None
@@ -106,6 +114,10 @@ class AmionError(SchedcuError):
     ) -> None:
         super().__init__(message, code=code, location=location, validation=validation)
         self.evidence = evidence
+
+
+class AmionNotConfigured(AmionError):
+    code = "AMION_NOT_CONFIGURED"
 
 
 class AmionLoginFailed(AmionError):

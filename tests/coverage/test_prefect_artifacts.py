@@ -25,7 +25,7 @@ from schedcu.db import create_db_engine
 from schedcu.models import Specialty
 from tasks.coverage import calculate_coverage, publish_coverage_reports
 from tests.coverage.builders import matrix, sheet, store_version
-from tests.utils.browser import BrowserThread
+from tests.utils.browser import with_browser
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -57,7 +57,7 @@ def engine(sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_tasks_store_write_files_and_publish_three_artifacts(
-    engine: Engine, prefect_server: str, chromium: BrowserThread
+    engine: Engine, prefect_server: str, chromium: str
 ) -> None:
     version_id = store_version(
         engine,
@@ -96,11 +96,13 @@ def test_tasks_store_write_files_and_publish_three_artifacts(
 
     ui = prefect_server.removesuffix("/api")
     heatmap_key = "coverage-heatmap-demo-radiology"
-    v2 = chromium.run(
-        lambda browser: _picture_from_run_page(browser, prefect_server, run_id, heatmap_key)
+    v2 = with_browser(
+        chromium,
+        lambda browser: _picture_from_run_page(browser, prefect_server, run_id, heatmap_key),
     )
-    v1 = chromium.run(
-        lambda browser: _picture(browser, f"{ui}/artifacts/artifact/{by_key[heatmap_key].id}")
+    v1 = with_browser(
+        chromium,
+        lambda browser: _picture(browser, f"{ui}/artifacts/artifact/{by_key[heatmap_key].id}"),
     )
     for seen in (v2, v1):
         assert seen["width"] > 400 and seen["height"] > 200
