@@ -1,19 +1,34 @@
 """The product uses only Playwright's public API, so a Playwright upgrade breaks it loudly or not
-at all: every Playwright name it imports is one that `playwright.async_api` or
-`playwright.sync_api` export in `__all__`, and in a module that uses Playwright no attribute
-with a leading underscore is touched on anything but the module's own objects (`self`, `cls`),
-not even through `getattr`. Read from the syntax tree, not grepped: aliases, `import x as y`
-and attribute chains cannot slip by. What the public names do is tested against the real
-browser in test_client.py.
+at all.
+
+Read from the syntax tree, not grepped: every Playwright name the product imports is one that
+`playwright.async_api` or `playwright.sync_api` export in `__all__`, and in a module that uses
+Playwright no attribute with a leading underscore is touched on anything but the module's own
+objects (`self`, `cls`), not even through `getattr`.
+
+Watched while it runs: during real scrapes (a success, a refused code with its evidence, a
+time-out), every call from product code into Playwright lands in a public member of a class or
+function that `__all__` exports, or of a type their public methods are declared to return
+(`expect_navigation`'s event context manager). What the public names do is tested against the
+real browser in test_client.py.
 """
 
 from __future__ import annotations
 
 import ast
 import importlib
+import sys
+import typing
 from pathlib import Path
+from types import CodeType, FrameType
 
+import playwright
 import pytest
+
+from schedcu.amion.client import download_exports
+from schedcu.amion.simulator import AmionSimulator
+from schedcu.errors import AmionLoginFailed, AmionTransient
+from tests.amion.conftest import CODE, fast_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCT = sorted(
@@ -37,12 +52,12 @@ def playwright_imports(tree: ast.AST) -> list[tuple[str, str | None]]:
     return found
 
 
+def private(name: str) -> bool:
+    return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
+
+
 def private_attributes(tree: ast.AST) -> list[str]:
     """`x._name` (x not self or cls) and `getattr(x, "_name")`, dunders aside."""
-
-    def private(name: str) -> bool:
-        return name.startswith("_") and not (name.startswith("__") and name.endswith("__"))
-
     found = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and private(node.attr):
@@ -98,3 +113,75 @@ def test_the_checks_catch_what_the_client_did_before() -> None:
     modules = [module for module, _ in playwright_imports(old)]
     assert all(module not in PUBLIC_MODULES for module in modules) and len(modules) == 2
     assert len(private_attributes(old)) == 3
+
+
+def public_code() -> set[CodeType]:
+    """The code of every public member of what the public modules export (through each class's
+    bases), and of the types those members are declared to return, and so on."""
+    waiting: list[object] = []
+    for module in PUBLIC_MODULES:
+        api = importlib.import_module(module)
+        waiting += [getattr(api, name) for name in api.__all__]
+    seen: set[int] = set()
+    code: set[CodeType] = set()
+    while waiting:
+        owner = waiting.pop()
+        if id(owner) in seen or not getattr(owner, "__module__", "").startswith("playwright"):
+            continue
+        seen.add(id(owner))
+        if isinstance(owner, type):
+            waiting += owner.__mro__[1:]
+        members = vars(owner).items() if isinstance(owner, type) else [("", owner)]
+        for name, member in members:
+            if private(name):
+                continue
+            for function in (member, *(getattr(member, a, None) for a in ("fget", "__func__"))):
+                if hasattr(function, "__code__"):
+                    code.add(function.__code__)
+                    waiting += declared_types(function.__annotations__.get("return"))
+    return code
+
+
+def declared_types(annotation: object) -> list[type]:
+    """The classes an annotation names: `X`, `X[Y]`, `Optional[X]`, ..."""
+    found = [t for t in (annotation, typing.get_origin(annotation)) if isinstance(t, type)]
+    return found + [t for a in typing.get_args(annotation) for t in declared_types(a)]
+
+
+def test_a_real_scrape_calls_only_public_playwright_code(
+    amion: AmionSimulator, chromium: str
+) -> None:
+    library = str(Path(playwright.__file__).parent)
+    product = tuple(str(ROOT / folder) for folder in ("schedcu", "tasks", "flows"))
+    public = public_code()
+    calls: set[tuple[str, str]] = set()
+    private_calls: set[tuple[str, str]] = set()
+
+    def watch(frame: FrameType, event: str, _arg: object) -> None:
+        caller = frame.f_back
+        if event != "call" or caller is None or not frame.f_code.co_filename.startswith(library):
+            return
+        if caller.f_code.co_filename.startswith(product):
+            where = (frame.f_code.co_filename.removeprefix(library), frame.f_code.co_qualname)
+            (calls if frame.f_code in public else private_calls).add(where)
+
+    def scrape(code: str = CODE, **settings: object) -> None:
+        download_exports(
+            base_url=amion.url,
+            code=code,
+            months=[(2026, 3), (2026, 4)],
+            settings=fast_settings(chromium_cdp_url=chromium, **settings),
+        )
+
+    sys.setprofile(watch)
+    try:
+        scrape()
+        with pytest.raises(AmionLoginFailed):
+            scrape(code="refused")
+        amion.configure(hold_exports=True)
+        with pytest.raises(AmionTransient, match="did not answer in time"):
+            scrape(amion_timeout_s=0.2)
+    finally:
+        sys.setprofile(None)
+    assert private_calls == set()
+    assert ("/async_api/_generated.py", "APIRequestContext.get") in calls  # it did watch

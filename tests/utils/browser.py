@@ -34,6 +34,8 @@ def chromium_service(user_data_dir: Path) -> Iterator[str]:
     """A headless Chromium listening for DevTools connections on 127.0.0.1; yields its
     endpoint (`ws://127.0.0.1:<port>/devtools/browser/<id>`) and stops it at the end."""
     user_data_dir.mkdir(parents=True, exist_ok=True)
+    port_file = user_data_dir / "DevToolsActivePort"
+    port_file.unlink(missing_ok=True)  # a reused folder's is stale
     command = [
         str(asyncio.run(_executable())),
         "--headless",
@@ -50,7 +52,7 @@ def chromium_service(user_data_dir: Path) -> Iterator[str]:
         start_new_session=True,
     )
     try:
-        yield _endpoint(process, user_data_dir / "DevToolsActivePort")
+        yield _endpoint(process, port_file)
     finally:
         stop_process_group(process, timeout=10)
 
