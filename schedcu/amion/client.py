@@ -110,7 +110,7 @@ def download_exports(
 
 def run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
     """`coroutine`'s result, run on a new event loop: in this thread, or in a thread of its own
-    when this one already runs a loop (which must not be blocked from inside by a nested one)."""
+    when this one already runs a loop (asyncio allows one running loop per thread)."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:

@@ -12,7 +12,7 @@ from sqlmodel import select
 from schedcu.amion.client import MonthExport
 from schedcu.amion.roster import RosterError
 from schedcu.amion.simulator import AmionSimulator
-from schedcu.amion.store import scrape_version, store_assignments
+from schedcu.amion.store import ScrapeOutcome, scrape_version, store_assignments
 from schedcu.calendar import place_window
 from schedcu.db import transaction
 from schedcu.errors import AmionLoginFailed, AmionNotConfigured, ConfigurationError, is_transient
@@ -63,6 +63,17 @@ def stored(engine: Engine, version_id: int) -> list[tuple[Assignment, Person]]:
         return list(session.exec(query))
 
 
+def scrape(engine: Engine, version_id: int, chromium: str, code: str = CODE) -> ScrapeOutcome:
+    """Phase 2 for the version with the example roster, the session's Chromium and simulator."""
+    return scrape_version(
+        engine=engine,
+        version_id=version_id,
+        code=code,
+        settings=fast_settings(chromium_cdp_url=chromium),
+        roster=example_roster(),
+    )
+
+
 def month_export(text: str, year: int = 2026, month: int = 5) -> MonthExport:
     return MonthExport(year=year, month=month, text=text, url="http://amion/?Lo=***", sha256="x")
 
@@ -73,13 +84,7 @@ def test_a_multi_month_scrape_stores_exactly_the_expected_assignments(
     version_id = new_version(
         db_engine, dt.date(2026, 3, 1), dt.date(2026, 4, 30), base_url=amion.url
     )
-    outcome = scrape_version(
-        engine=db_engine,
-        version_id=version_id,
-        code=CODE,
-        settings=fast_settings(chromium_cdp_url=chromium),
-        roster=example_roster(),
-    )
+    outcome = scrape(db_engine, version_id, chromium)
 
     roster_names = {key: p.name for p in example_roster().people for key in p.keys}
     expected = set()
@@ -120,13 +125,7 @@ def test_unknown_people_positions_duplicates_and_spellings_from_amion(
     version_id = new_version(
         db_engine, dt.date(2026, 5, 1), dt.date(2026, 5, 31), ("MidC", "ON1"), amion.url
     )
-    outcome = scrape_version(
-        engine=db_engine,
-        version_id=version_id,
-        code=CODE,
-        settings=fast_settings(chromium_cdp_url=chromium),
-        roster=example_roster(),
-    )
+    outcome = scrape(db_engine, version_id, chromium)
     rows = stored(db_engine, version_id)
     by_date = {(a.service_date.day, a.shift_name): p.name for a, p in rows}
     assert by_date[(4, "MidC")] == by_date[(5, "MidC")] == "Jane Smith"
@@ -257,12 +256,7 @@ def test_a_failed_download_records_a_failed_batch(
         db_engine, dt.date(2026, 3, 1), dt.date(2026, 3, 31), base_url=amion.url
     )
     with pytest.raises(AmionLoginFailed):
-        scrape_version(
-            engine=db_engine,
-            version_id=version_id,
-            code="wrong-code",
-            settings=fast_settings(chromium_cdp_url=chromium),
-        )
+        scrape(db_engine, version_id, chromium, code="wrong-code")
     with transaction(db_engine) as session:
         batch = session.exec(select(ScrapeBatch)).one()
     assert batch.state is ScrapeState.FAILED and batch.error_text.startswith("AMION_LOGIN_FAILED")
