@@ -27,6 +27,7 @@ from schedcu.models import Specialty
 from tasks.coverage import calculate_coverage, publish_coverage_reports
 from tests.coverage.builders import matrix, sheet, store_version
 from tests.utils.browser import with_browser
+from tests.utils.prefect_ui import log_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -114,7 +115,7 @@ def test_tasks_store_write_files_and_publish_three_artifacts(
     )
     v1 = with_browser(
         chromium,
-        lambda browser: _picture(browser, f"{ui}/artifacts/artifact/{by_key[heatmap_key].id}"),
+        lambda browser: _picture(browser, ui, f"{ui}/artifacts/artifact/{by_key[heatmap_key].id}"),
     )
     for seen in (v2, v1):
         assert seen["width"] > 400 and seen["height"] > 200
@@ -149,7 +150,9 @@ def _picture_from_run_page(
     context = _context(browser)
     try:
         page = context.new_page()
-        page.goto(f"{api_url.removesuffix('/api')}/v2/runs/flow-run/{run_id}?tab=Artifacts")
+        ui = api_url.removesuffix("/api")
+        log_in(page, ui)
+        page.goto(f"{ui}/v2/runs/flow-run/{run_id}?tab=Artifacts")
         page.get_by_text(key, exact=True).click()
         page.wait_for_url("**/artifacts/artifact/**")
         return _rendered(page)
@@ -157,11 +160,12 @@ def _picture_from_run_page(
         context.close()
 
 
-def _picture(browser: Browser, url: str) -> dict[str, object]:
+def _picture(browser: Browser, ui: str, url: str) -> dict[str, object]:
     """The V1 UI, where the run's `View at` link in the logs leads."""
     context = _context(browser)
     try:
         page = context.new_page()
+        log_in(page, ui)
         page.goto(url)
         return _rendered(page)
     finally:
