@@ -3,8 +3,8 @@
 PostgreSQL: the phase's own connection is terminated with `pg_terminate_backend` from a second
 connection just before the phase writes its main rows (inside its transaction). The error must be
 DATABASE_UNREACHABLE, transient (so the task retry policy retries it), nothing of the phase may
-stay, and calling the phase again must give exactly one result. SQLite: a phase that meets another writer holding the
-lock waits for it and succeeds.
+stay, and calling the phase again must give exactly one result. SQLite: a phase that meets
+another writer holding the lock waits for it and succeeds.
 """
 
 from __future__ import annotations
