@@ -25,7 +25,7 @@ from prefect.runtime import flow_run
 from sqlalchemy.engine import Engine
 
 from schedcu.db import create_db_engine
-from schedcu.errors import AmionLoginFailed, AmionTransient
+from schedcu.errors import AmionLoginFailed, AmionTransient, SchedcuError
 from tasks.retry import transient_retry_policy
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
@@ -88,12 +88,16 @@ def run_database_step(key: str) -> None:
     database_step(key)
 
 
-def attempts_of(step: Step) -> tuple[int, bool]:
-    """How many times the task ran `step`, and whether the flow run completed."""
+def attempts_of(step: Step) -> tuple[int, str]:
+    """How many times the task ran `step`, and "completed" or the code (else the class name) of
+    the error the run failed with."""
     key = f"db-{uuid.uuid4().hex}"
     steps[key] = step
     state = run_database_step(key, return_state=True)
-    return attempts[key], state.is_completed()
+    if state.is_completed():
+        return attempts[key], "completed"
+    error = state.result(raise_on_failure=False)
+    return attempts[key], error.code if isinstance(error, SchedcuError) else type(error).__name__
 
 
 def execute(engine: Engine, sql: str) -> None:
@@ -146,17 +150,27 @@ def test_sqlite_busy_is_retried(sqlite_url: str, engines: Callable[[str], Engine
             holder.execute("ROLLBACK")
         execute(engine, INSERT_HOSPITAL.format(n=attempt))
 
-    assert attempts_of(step) == (2, True)
+    assert attempts_of(step) == (2, "completed")
     holder.close()
 
 
-SQLITE_PERMANENT: dict[str, tuple[str, str | None, str]] = {
-    # case: (SQL, pragma on connect, what the database file holds)
-    "no such table": ("SELECT * FROM hospital", None, "empty"),
-    "syntax error": ("SELEC 1", None, "migrated"),
-    "missing column": ("SELECT no_such_column FROM hospital", None, "migrated"),
-    "read-only": (INSERT_HOSPITAL.format(n=1), "PRAGMA query_only=ON", "migrated"),
-    "corrupt": ("SELECT 1 FROM hospital", None, "garbage"),
+SQLITE_PERMANENT: dict[str, tuple[str, str | None, str, str]] = {
+    # case: (SQL, pragma on connect, what the database file holds, the error)
+    "no such table": ("SELECT * FROM hospital", None, "empty", "OperationalError"),
+    "syntax error": ("SELEC 1", None, "migrated", "OperationalError"),
+    "missing column": (
+        "SELECT no_such_column FROM hospital",
+        None,
+        "migrated",
+        "OperationalError",
+    ),
+    "read-only": (
+        INSERT_HOSPITAL.format(n=1),
+        "PRAGMA query_only=ON",
+        "migrated",
+        "DATABASE_READ_ONLY",
+    ),
+    "corrupt": ("SELECT 1 FROM hospital", None, "garbage", "DATABASE_CORRUPT"),
 }
 
 
@@ -164,7 +178,7 @@ SQLITE_PERMANENT: dict[str, tuple[str, str | None, str]] = {
 def test_sqlite_permanent_error_is_not_retried(
     case: str, sqlite_url: str, tmp_path: Path, engines: Callable[[str], Engine]
 ) -> None:
-    sql, pragma, content = SQLITE_PERMANENT[case]
+    sql, pragma, content, error = SQLITE_PERMANENT[case]
     path = Path(sqlite_url.removeprefix("sqlite:///"))
     if content == "empty":
         path.unlink()
@@ -173,7 +187,7 @@ def test_sqlite_permanent_error_is_not_retried(
     engine = engines(f"sqlite:///{path}")
     if pragma:
         on_connect(engine, pragma)
-    assert attempts_of(lambda _attempt: execute(engine, sql)) == (1, False)
+    assert attempts_of(lambda _attempt: execute(engine, sql)) == (1, error)
 
 
 def test_sqlite_full_disk_is_not_retried(sqlite_url: str, engines: Callable[[str], Engine]) -> None:
@@ -185,7 +199,7 @@ def test_sqlite_full_disk_is_not_retried(sqlite_url: str, engines: Callable[[str
         "INSERT INTO hospital (code, name, timezone, created_at) "
         f"VALUES ('full', '{big}', 'UTC', CURRENT_TIMESTAMP)"
     )
-    assert attempts_of(lambda _attempt: execute(engine, sql)) == (1, False)
+    assert attempts_of(lambda _attempt: execute(engine, sql)) == (1, "DATABASE_FULL")
 
 
 def raise_sqlstate(sqlstate: str) -> str:
@@ -205,7 +219,10 @@ def test_postgres_refused_connection_is_retried_until_the_retries_run_out(
 ) -> None:
     url = sa.make_url(postgres_url).set(host="127.0.0.1", port=closed_port())
     engine = engines(url.render_as_string(hide_password=False))
-    assert attempts_of(lambda _attempt: execute(engine, "SELECT 1")) == (RETRIES + 1, False)
+    assert attempts_of(lambda _attempt: execute(engine, "SELECT 1")) == (
+        RETRIES + 1,
+        "DATABASE_UNREACHABLE",
+    )
 
 
 @pytest.mark.postgres
@@ -219,7 +236,7 @@ def test_postgres_terminated_connection_is_retried(
         sql = "SELECT pg_terminate_backend(pg_backend_pid())" if attempt == 1 else "SELECT 1"
         execute(engine, sql)
 
-    assert attempts_of(step) == (2, True)
+    assert attempts_of(step) == (2, "completed")
 
 
 @pytest.mark.postgres
@@ -239,7 +256,7 @@ def test_postgres_lock_not_available_is_retried(
         with engine.begin() as connection:
             connection.exec_driver_sql("LOCK TABLE hospital IN SHARE MODE NOWAIT")
 
-    assert attempts_of(step) == (2, True)
+    assert attempts_of(step) == (2, "completed")
     assert released.is_set()
     holder.close()
 
@@ -258,16 +275,19 @@ def test_postgres_transient_sqlstate_is_retried(
     def step(attempt: int) -> None:
         execute(engine, raise_sqlstate(sqlstate) if attempt == 1 else "SELECT 1")
 
-    assert attempts_of(step) == (2, True)
+    assert attempts_of(step) == (2, "completed")
 
 
-POSTGRES_PERMANENT = {
-    "no such table": "SELECT * FROM no_such_table",
-    "syntax error": "SELEC 1",
-    "missing column": "SELECT no_such_column FROM hospital",
-    "read-only": "SET TRANSACTION READ ONLY; " + INSERT_HOSPITAL.format(n=1),
-    "disk full": raise_sqlstate("53100"),
-    "constraint": "INSERT INTO hospital (code) VALUES (NULL)",
+POSTGRES_PERMANENT = {  # case: (SQL, the error)
+    "no such table": ("SELECT * FROM no_such_table", "ProgrammingError"),
+    "syntax error": ("SELEC 1", "ProgrammingError"),
+    "missing column": ("SELECT no_such_column FROM hospital", "ProgrammingError"),
+    "read-only": (
+        "SET TRANSACTION READ ONLY; " + INSERT_HOSPITAL.format(n=1),
+        "DATABASE_READ_ONLY",
+    ),
+    "disk full": (raise_sqlstate("53100"), "DATABASE_FULL"),
+    "constraint": ("INSERT INTO hospital (code) VALUES (NULL)", "IntegrityError"),
 }
 
 
@@ -277,4 +297,5 @@ def test_postgres_permanent_error_is_not_retried(
     case: str, postgres_url: str, engines: Callable[[str], Engine]
 ) -> None:
     engine = engines(postgres_url)
-    assert attempts_of(lambda _attempt: execute(engine, POSTGRES_PERMANENT[case])) == (1, False)
+    sql, error = POSTGRES_PERMANENT[case]
+    assert attempts_of(lambda _attempt: execute(engine, sql)) == (1, error)
