@@ -10,7 +10,6 @@ is down, a read-only, corrupt or full database each end with exit 1 and one line
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from schedcu.db import MIGRATION_LOCK_KEY, create_db_engine, upgrade
 from schedcu.examples.template_ods import write_example_template
 from tests.conftest import POSTGRES_URL
 from tests.utils.databases import scratch_postgres_url
+from tests.utils.prefect_server import free_port  # nobody listens there: refused
 
 SCHEDCU = str(Path(sys.executable).parent / "schedcu")
 PASSWORD = "pw-s3cret-77"  # trust authentication ignores it; no message may show it
@@ -256,14 +256,8 @@ def test_a_wrong_url_is_database_url_invalid(url: str) -> None:
     assert "sqlite:///" in message and "postgresql://" in message  # says what would work
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_a_server_that_is_down_is_database_unreachable() -> None:
-    url = f"postgresql://postgres:{PASSWORD}@127.0.0.1:{closed_port()}/schedcu"
+    url = f"postgresql://postgres:{PASSWORD}@127.0.0.1:{free_port()}/schedcu"
     message = assert_coded_failure(
         run("hospital", "add", "x", env={"SCHEDCU_DATABASE_URL": url}), "DATABASE_UNREACHABLE"
     )
@@ -386,7 +380,7 @@ def test_the_import_flow_fails_its_run_with_the_coded_sentence(
     corrupt.write_bytes(b"not a database\n" * 500)
     url = {
         "DATABASE_URL_INVALID": f"mysql://admin:{PASSWORD}@db.example.org/schedcu",
-        "DATABASE_UNREACHABLE": f"postgresql://admin:{PASSWORD}@127.0.0.1:{closed_port()}/x",
+        "DATABASE_UNREACHABLE": f"postgresql://admin:{PASSWORD}@127.0.0.1:{free_port()}/x",
         "DATABASE_CORRUPT": f"sqlite:///{corrupt}",
     }[fault]
     monkeypatch.setenv("SCHEDCU_DATABASE_URL", url)

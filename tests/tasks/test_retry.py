@@ -9,7 +9,6 @@ missing column, a full disk, a read-only or corrupt database fail at the first a
 
 from __future__ import annotations
 
-import socket
 import sqlite3
 import threading
 import uuid
@@ -27,6 +26,7 @@ from sqlalchemy.engine import Engine
 from schedcu.db import create_db_engine
 from schedcu.errors import AmionLoginFailed, AmionTransient, SchedcuError
 from tasks.retry import transient_retry_policy
+from tests.utils.prefect_server import free_port  # nobody listens there: refused
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -207,17 +207,11 @@ def raise_sqlstate(sqlstate: str) -> str:
     return f"DO $$ BEGIN RAISE EXCEPTION 'fault {sqlstate}' USING ERRCODE = '{sqlstate}'; END $$"
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.mark.postgres
 def test_postgres_refused_connection_is_retried_until_the_retries_run_out(
     postgres_url: str, engines: Callable[[str], Engine]
 ) -> None:
-    url = sa.make_url(postgres_url).set(host="127.0.0.1", port=closed_port())
+    url = sa.make_url(postgres_url).set(host="127.0.0.1", port=free_port())
     engine = engines(url.render_as_string(hide_password=False))
     assert attempts_of(lambda _attempt: execute(engine, "SELECT 1")) == (
         RETRIES + 1,
