@@ -14,6 +14,9 @@
     │   ├── AmionUnexpectedResponse   HTML or garbage where an export was expected (permanent)
     │   └── AmionTransient            timeout, 429, 5xx, connection reset (retried)
     ├── CoverageError                 phase 3
+    ├── PrefectApiError               the Prefect server named by PREFECT_API_URL
+    │   ├── PrefectUnauthorized       it asks for credentials (PREFECT_API_AUTH_STRING)
+    │   └── PrefectUnreachable        nothing answers there
     └── DatabaseError                 the database cannot be used (schedcu/db_faults.py)
         ├── DatabaseUrlInvalid        DATABASE_URL_INVALID: unparseable, unknown scheme/driver
         ├── DatabaseUnreachable       DATABASE_UNREACHABLE: refused, lost, shutting down
@@ -139,6 +142,18 @@ class AmionTransient(AmionError):
 
 class CoverageError(SchedcuError):
     code = "COVERAGE_FAILED"
+
+
+class PrefectApiError(SchedcuError):
+    code = "PREFECT_API_ERROR"
+
+
+class PrefectUnauthorized(PrefectApiError):
+    code = "PREFECT_UNAUTHORIZED"
+
+
+class PrefectUnreachable(PrefectApiError):
+    code = "PREFECT_UNREACHABLE"
 
 
 class DatabaseError(SchedcuError):

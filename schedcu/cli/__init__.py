@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "schedcu.cli.run",
     "schedcu.cli.status",
     "schedcu.cli.coverage",
+    "schedcu.cli.examples",
 )
 
 

@@ -4,6 +4,7 @@ it: the flow run's artifact opened in Chromium shows the picture (not a URL, not
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -89,6 +90,17 @@ def test_tasks_store_write_files_and_publish_three_artifacts(
     assert by_key["coverage-demo-radiology"].type == "markdown"
     assert by_key["coverage-gaps-demo-radiology"].type == "table"
     assert "Overall coverage" in str(by_key["coverage-demo-radiology"].data)
+    gaps = json.loads(str(by_key["coverage-gaps-demo-radiology"].data))
+    # Every gap of the week, earliest first, with the year: each evening-and-night of Allen US
+    # (nobody on MidL or ON1) and of CPMC CT Body but Saturday evening (Ann on MidC).
+    assert len(gaps) == 14
+    assert gaps[0] == {
+        "study type": "Allen US",
+        "from": "Sat 14 Mar 2026 17:00",
+        "to": "Sun 15 Mar 2026 08:00",
+        "hours": 15.0,
+        "positions": "MidL; ON1",
+    }
     assert sorted(run.name for run in task_runs) == [
         f"coverage-calculate {hospital} version {version_id} Mar 2026",
         f"coverage-reports {hospital} version {version_id}",
