@@ -21,6 +21,9 @@ class Settings(BaseSettings):
 
     home: Path = Path(".schedcu")
     database_url: str | None = None
+    # Create or migrate the database's schema on first use in each process (as Prefect does);
+    # off: a database behind the code fails with DATABASE_NOT_MIGRATED until `schedcu db upgrade`.
+    database_migrate_on_start: bool = True
     reports_dir: Path | None = None
 
     # ODS reading limits (ODS_LAYOUTS.md: treat every byte as hostile).

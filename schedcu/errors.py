@@ -16,13 +16,25 @@
     │   ├── AmionUnexpectedResponse   HTML or garbage where an export was expected (permanent)
     │   └── AmionTransient            timeout, 429, 5xx, connection reset (retried)
     ├── CoverageError                 phase 3
-    └── PrefectApiError               the Prefect server named by PREFECT_API_URL
-        ├── PrefectUnauthorized       it asks for credentials (PREFECT_API_AUTH_STRING)
-        └── PrefectUnreachable        nothing answers there
+    ├── PrefectApiError               the Prefect server named by PREFECT_API_URL
+    │   ├── PrefectUnauthorized       it asks for credentials (PREFECT_API_AUTH_STRING)
+    │   └── PrefectUnreachable        nothing answers there
+    └── DatabaseError                 the database cannot be used (schedcu/db_faults.py)
+        ├── DatabaseUrlInvalid        DATABASE_URL_INVALID: unparseable, unknown scheme/driver
+        ├── DatabaseUnreachable       DATABASE_UNREACHABLE: refused, lost, shutting down
+        ├── DatabaseBusy              DATABASE_BUSY: locked, deadlock, too many connections
+        ├── DatabaseAccessDenied      DATABASE_ACCESS_DENIED: login refused, no such database
+        ├── DatabaseReadOnly          DATABASE_READ_ONLY: the file or its folder cannot be written
+        ├── DatabaseCorrupt           DATABASE_CORRUPT: not a SQLite database, or damaged
+        ├── DatabaseFull              DATABASE_FULL: no space left
+        ├── DatabaseNotMigrated       DATABASE_NOT_MIGRATED: behind the code, migrate-on-start off
+        └── DatabaseTooNew            DATABASE_TOO_NEW: migrated by a newer schedcu; never used
+            (Unreachable and Busy are transient: the task retry policies try them again)
 
 `transient` says whether a retry can help; `is_transient` extends it to the database and the
 network, and the task retry policies read only that. Foreign exceptions (zipfile, lxml,
-Playwright, SQLAlchemy) are translated at their adapter, `from exc`.
+Playwright, SQLAlchemy) are translated at their adapter, `from exc`; SQLAlchemy's at the engine
+(`schedcu.db_faults`), so every statement, commit and connection attempt is covered.
 """
 
 from __future__ import annotations
@@ -156,13 +168,59 @@ class PrefectUnreachable(PrefectApiError):
     code = "PREFECT_UNREACHABLE"
 
 
-def is_transient(exc: BaseException) -> bool:
-    """Whether trying again may succeed: a transient schedcu error, a lost or locked database
-    connection, a network time-out or reset. Validation and other permanent errors are not."""
-    import sqlalchemy.exc  # here, not at the top: light commands never load SQLAlchemy
+class DatabaseError(SchedcuError):
+    code = "DATABASE_ERROR"
 
+
+class DatabaseUrlInvalid(DatabaseError):
+    code = "DATABASE_URL_INVALID"
+
+
+class DatabaseUnreachable(DatabaseError):
+    code = "DATABASE_UNREACHABLE"
+    transient = True
+
+
+class DatabaseBusy(DatabaseError):
+    code = "DATABASE_BUSY"
+    transient = True
+
+
+class DatabaseAccessDenied(DatabaseError):
+    code = "DATABASE_ACCESS_DENIED"
+
+
+class DatabaseReadOnly(DatabaseError):
+    code = "DATABASE_READ_ONLY"
+
+
+class DatabaseCorrupt(DatabaseError):
+    code = "DATABASE_CORRUPT"
+
+
+class DatabaseFull(DatabaseError):
+    code = "DATABASE_FULL"
+
+
+class DatabaseNotMigrated(DatabaseError):
+    code = "DATABASE_NOT_MIGRATED"
+
+
+class DatabaseTooNew(DatabaseError):
+    code = "DATABASE_TOO_NEW"
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether trying again may succeed: a transient schedcu error (a lost, refused or locked
+    database connection is one once the engine translated it), a network time-out or reset.
+    An untranslated SQLAlchemy error is classified the same way; anything else, such as "no
+    such table" or a syntax error, is permanent."""
     if isinstance(exc, SchedcuError):
         return exc.transient
+    import sqlalchemy.exc  # here, not at the top: light commands never load SQLAlchemy
+
     if isinstance(exc, sqlalchemy.exc.DBAPIError):
-        return exc.connection_invalidated or isinstance(exc, sqlalchemy.exc.OperationalError)
+        from schedcu.db_faults import is_transient_database_error
+
+        return is_transient_database_error(exc)
     return isinstance(exc, ConnectionError | TimeoutError)
