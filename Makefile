@@ -10,9 +10,9 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test install install-dev chromium db lint pytest clean
+.PHONY: demo test install install-dev chromium lint pytest clean
 
-demo: install chromium db
+demo: install chromium
 	$(PY) -m schedcu.demo
 
 test: install-dev chromium lint pytest
@@ -44,9 +44,6 @@ chromium: | $(PY)
 		echo "Chromium: Playwright's download is unavailable; installing Debian's chromium"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	fi
-
-db: install
-	$(BIN)/schedcu db upgrade
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -9,11 +9,7 @@ here (tasks/secrets.py): it is never a parameter of a flow or task.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
@@ -29,23 +25,7 @@ from schedcu.names import slug
 from tasks.retry import transient_only
 from tasks.secrets import amion_access_code
 
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
-
 HTML_EXCERPT_CHARS = 20_000
-
-_shared_browser: ContextVar[Browser | None] = ContextVar("schedcu_shared_browser", default=None)
-
-
-@contextmanager
-def shared_browser(browser: Browser) -> Iterator[None]:
-    """Let downloads in this thread use `browser` instead of launching their own Chromium
-    (tests and benchmarks keep one browser per session)."""
-    token = _shared_browser.set(browser)
-    try:
-        yield
-    finally:
-        _shared_browser.reset(token)
 
 
 @task(
@@ -76,7 +56,6 @@ def amion_scrape(
             settings=settings,
             roster=load_roster(roster_path) if roster_path else None,
             created_by=user_id,
-            browser=_shared_browser.get(),
         )
     except AmionError as error:
         publish_amion_evidence(hospital, error, settings)

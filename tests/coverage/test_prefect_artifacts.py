@@ -26,7 +26,8 @@ from schedcu.db import create_db_engine
 from schedcu.models import Specialty
 from tasks.coverage import coverage
 from tests.coverage.builders import matrix, sheet, store_version
-from tests.utils.browser import BrowserThread
+from tests.utils.browser import with_browser
+from tests.utils.prefect_ui import log_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -61,7 +62,7 @@ def engine(sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_the_task_stores_writes_files_and_publishes_three_artifacts(
-    engine: Engine, prefect_server: str, chromium: BrowserThread
+    engine: Engine, prefect_server: str, chromium: str
 ) -> None:
     version_id = store_version(
         engine,
@@ -108,11 +109,13 @@ def test_the_task_stores_writes_files_and_publishes_three_artifacts(
 
     ui = prefect_server.removesuffix("/api")
     heatmap_key = "coverage-heatmap-demo-radiology"
-    v2 = chromium.run(
-        lambda browser: _picture_from_run_page(browser, prefect_server, run_id, heatmap_key)
+    v2 = with_browser(
+        chromium,
+        lambda browser: _picture_from_run_page(browser, prefect_server, run_id, heatmap_key),
     )
-    v1 = chromium.run(
-        lambda browser: _picture(browser, f"{ui}/artifacts/artifact/{by_key[heatmap_key].id}")
+    v1 = with_browser(
+        chromium,
+        lambda browser: _picture(browser, ui, f"{ui}/artifacts/artifact/{by_key[heatmap_key].id}"),
     )
     for seen in (v2, v1):
         assert seen["width"] > 400 and seen["height"] > 200
@@ -147,7 +150,9 @@ def _picture_from_run_page(
     context = _context(browser)
     try:
         page = context.new_page()
-        page.goto(f"{api_url.removesuffix('/api')}/v2/runs/flow-run/{run_id}?tab=Artifacts")
+        ui = api_url.removesuffix("/api")
+        log_in(page, ui)
+        page.goto(f"{ui}/v2/runs/flow-run/{run_id}?tab=Artifacts")
         page.get_by_text(key, exact=True).click()
         page.wait_for_url("**/artifacts/artifact/**")
         return _rendered(page)
@@ -155,11 +160,12 @@ def _picture_from_run_page(
         context.close()
 
 
-def _picture(browser: Browser, url: str) -> dict[str, object]:
+def _picture(browser: Browser, ui: str, url: str) -> dict[str, object]:
     """The V1 UI, where the run's `View at` link in the logs leads."""
     context = _context(browser)
     try:
         page = context.new_page()
+        log_in(page, ui)
         page.goto(url)
         return _rendered(page)
     finally:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from playwright.sync_api import Browser
 from prefect import Flow
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.actions import WorkPoolCreate
@@ -38,8 +37,6 @@ from schedcu.db import create_db_engine
 from schedcu.examples.amion_month import example_roster, schedule_for
 from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
-from tasks.amion_scrape import shared_browser
-from tests.utils.browser import BrowserThread
 from tests.utils.prefect_server import prefect_environment, process_worker
 
 T = TypeVar("T")
@@ -67,16 +64,10 @@ class Setup:
     amion: AmionSimulator
     ods_path: Path
     roster_path: Path
-    chromium: BrowserThread
 
     def run(self, flow: Callable[..., T], **parameters: Any) -> T:
-        """Run `flow` with the session's Chromium (in its thread); returns what the flow does."""
-
-        def with_browser(browser: Browser) -> T:
-            with shared_browser(browser):
-                return flow(**parameters)
-
-        return self.chromium.run(with_browser)
+        """Run `flow` (its scrapes connect to the session's Chromium); returns what it does."""
+        return flow(**parameters)
 
 
 @pytest.fixture
@@ -84,7 +75,7 @@ def setup(
     db_engine: Engine,
     db_url: str,
     amion_server: AmionSimulator,
-    chromium: BrowserThread,
+    chromium: str,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> Iterator[Setup]:
@@ -93,6 +84,7 @@ def setup(
     monkeypatch.setenv("SCHEDCU_AMION_CODE", CODE)
     monkeypatch.setenv("SCHEDCU_AMION_REQUESTS_PER_SECOND", "0")
     monkeypatch.setenv("SCHEDCU_AMION_TIMEOUT_S", "10")
+    monkeypatch.setenv("SCHEDCU_CHROMIUM_CDP_URL", chromium)
     get_settings.cache_clear()
     hospital = f"flow-{uuid.uuid4().hex[:8]}"
     add_hospital(db_engine, code=hospital, amion_base_url=amion_server.url)
@@ -103,7 +95,6 @@ def setup(
         amion=amion_server,
         ods_path=write_example_template(tmp_path / "template.ods"),
         roster_path=replace(example_roster(), hospital=hospital).dump(tmp_path / "roster.yaml"),
-        chromium=chromium,
     )
     amion_server.reset()
 
