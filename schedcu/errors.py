@@ -3,6 +3,8 @@
     SchedcuError                      code, message, validation (the ValidationResult so far)
     ├── ConfigurationError            bad settings or arguments (unknown hospital, months < 1, ...)
     │   ├── ChromiumNotFound          no Chromium executable where the settings or the PATH say
+    │   ├── RosterError               the roster file cannot be read or says something impossible
+    │   ├── ScheduleFileError         the simulator's schedule file cannot be read
     │   └── TemplateSourceNotAllowed  a deployment run named a file outside the template sources
     ├── OrchestrationFailed           the run failed (bad request or phase 1); carries the result
     ├── SpreadsheetError              the .ods cannot be imported (phase 1, critical)
@@ -81,6 +83,16 @@ class ConfigurationError(SchedcuError):
 
 class ChromiumNotFound(ConfigurationError):
     code = "CHROMIUM_NOT_FOUND"
+
+
+class RosterError(ConfigurationError):
+    """The roster file cannot be read or says something impossible."""
+
+    code = "INVALID_ROSTER"
+
+
+class ScheduleFileError(ConfigurationError):
+    code = "INVALID_SCHEDULE_FILE"
 
 
 class TemplateSourceNotAllowed(ConfigurationError):

@@ -26,7 +26,7 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
-from schedcu.errors import ConfigurationError
+from schedcu.errors import RosterError
 from schedcu.models import Person, Specialty, utcnow
 from schedcu.names import person_key
 from schedcu.validation import ValidationResult
@@ -45,12 +45,6 @@ _RosterLoader.yaml_implicit_resolvers = {
 _RosterLoader.add_implicit_resolver(
     _BOOL_TAG, re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
-
-
-class RosterError(ConfigurationError):
-    """The roster file cannot be read or says something impossible."""
-
-    code = "INVALID_ROSTER"
 
 
 @dataclass(frozen=True, slots=True)

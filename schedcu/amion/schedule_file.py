@@ -21,13 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from schedcu.errors import ConfigurationError
+from schedcu.errors import ScheduleFileError
 
 COLUMNS = ("date", "position", "name", "start", "end")
-
-
-class ScheduleFileError(ConfigurationError):
-    code = "INVALID_SCHEDULE_FILE"
 
 
 @dataclass(frozen=True, slots=True)

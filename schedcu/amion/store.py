@@ -28,11 +28,11 @@ from sqlmodel import Session
 from schedcu.amion.client import MonthExport, download_exports
 from schedcu.amion.export import ExportRow, export_location, parse_export
 from schedcu.amion.matching import PersonMatcher, ShiftIndex, converted_column
-from schedcu.amion.roster import Roster, RosterError, apply_roster
+from schedcu.amion.roster import Roster, apply_roster
 from schedcu.calendar import months_in
 from schedcu.config import Settings
 from schedcu.db import transaction
-from schedcu.errors import AmionNotConfigured, ConfigurationError, SchedcuError
+from schedcu.errors import AmionNotConfigured, ConfigurationError, RosterError, SchedcuError
 from schedcu.models import (
     Assignment,
     AssignmentSource,
@@ -42,11 +42,12 @@ from schedcu.models import (
     ScrapeState,
     utcnow,
 )
+from schedcu.orchestration import Phase
 from schedcu.validation import ValidationResult
 
 logger = logging.getLogger(__name__)
 
-PHASE = "amion"
+PHASE = Phase.AMION_SCRAPE.value  # the tag of phase 2's messages, as the flow records them
 MAX_DATES_SHOWN = 5
 # Rows a multi-row INSERT: 12,000 parameters, below SQLite's 32,766 and PostgreSQL's 65,535.
 INSERT_BATCH_ROWS = 1000

@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from schedcu.models import CoverageStatus, TemplateLayout
+from schedcu.orchestration import Phase
 from schedcu.validation import ValidationResult
 
-PHASE = "coverage"
+PHASE = Phase.COVERAGE.value  # the tag of phase 3's messages, as the flow records them
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from schedcu.amion.roster import RosterError, apply_roster, load_roster
+from schedcu.amion.roster import apply_roster, load_roster
 from schedcu.db import transaction
+from schedcu.errors import RosterError
 from schedcu.examples.amion_month import example_roster, write_roster
 from schedcu.models import Person, Specialty
 from tests.utils.builders import make_hospital, make_person

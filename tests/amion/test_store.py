@@ -10,12 +10,17 @@ from sqlalchemy.engine import Engine
 from sqlmodel import select
 
 from schedcu.amion.client import MonthExport
-from schedcu.amion.roster import RosterError
 from schedcu.amion.simulator import AmionSimulator
 from schedcu.amion.store import ScrapeOutcome, scrape_version, store_assignments
 from schedcu.calendar import place_window
 from schedcu.db import transaction
-from schedcu.errors import AmionLoginFailed, AmionNotConfigured, ConfigurationError, is_transient
+from schedcu.errors import (
+    AmionLoginFailed,
+    AmionNotConfigured,
+    ConfigurationError,
+    RosterError,
+    is_transient,
+)
 from schedcu.examples.amion_month import example_roster, schedule_for
 from schedcu.examples.data import HOSPITAL_CODE
 from schedcu.models import (
@@ -101,7 +106,7 @@ def test_a_multi_month_scrape_stores_exactly_the_expected_assignments(
     assert outcome.assignment_count == len(expected) == outcome.row_count
     assert outcome.unmatched_count == outcome.new_person_count == outcome.duplicate_count == 0
     assert not outcome.validation.by_severity(Severity.WARNING)
-    assert {m.phase for m in outcome.validation} == {"amion"}
+    assert {m.phase for m in outcome.validation} == {"amion_scrape"}
 
     with transaction(db_engine) as session:
         shifts = {s.id: s for s in session.exec(select(ShiftInstance))}
