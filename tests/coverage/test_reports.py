@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -138,15 +137,14 @@ def test_flat_reports_carry_required_assigned_and_percentage(tmp_path: Path) -> 
     assert rows.loc[0, "percentage"] == 50.0
 
 
-@pytest.mark.skipif(not shutil.which("libreoffice"), reason="LibreOffice is not installed")
 def test_libreoffice_opens_the_ods_and_reads_every_row(
-    coverage: StoredCoverage, tmp_path: Path
+    coverage: StoredCoverage, libreoffice: str, tmp_path: Path
 ) -> None:
     files, _ = write_reports(coverage, tmp_path / "reports")
     every_sheet = "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
     subprocess.run(
         [
-            "libreoffice",
+            libreoffice,
             "--headless",
             "--convert-to",
             every_sheet,
