@@ -15,7 +15,9 @@ from schedcu.db import transaction
 from schedcu.errors import ConfigurationError
 from schedcu.models import Hospital, ScheduleVersion, VersionStatus
 
-CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
+# Starts and ends with a letter or digit: names built from a code (`slug`) drop outer dashes, so
+# `cumc-` would share `cumc`'s artifact keys and concurrency limit.
+CODE_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
 def get_hospital(engine: Engine, code: str) -> Hospital | None:
@@ -34,6 +36,23 @@ def check_amion_url(url: str) -> str:
     return url.rstrip("/")
 
 
+MAX_SHOWN = 40  # characters of a refused code quoted back (a 300-character one is cut)
+
+
+def check_hospital_code(code: str) -> str:
+    """`code` when it is a hospital code, else INVALID_HOSPITAL_CODE: the one check of every
+    door a code comes in by (CLI, flow parameters), since codes become file names, artifact keys
+    and concurrency-limit names. `fullmatch`: `$` alone would let a trailing newline through."""
+    if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
+        shown = repr(code) if len(repr(code)) <= MAX_SHOWN else f"{repr(code)[:MAX_SHOWN]}..."
+        raise ConfigurationError(
+            f"The hospital code {shown} must be 1 to 64 lowercase letters (a-z), digits and "
+            "dashes, starting and ending with a letter or digit (e.g. cumc-radiology).",
+            code="INVALID_HOSPITAL_CODE",
+        )
+    return code
+
+
 def add_hospital(
     engine: Engine,
     *,
@@ -43,12 +62,7 @@ def add_hospital(
     timezone: str = "America/New_York",
 ) -> Hospital:
     """Create a hospital; an existing code, a bad code, address or time zone is refused."""
-    if not CODE_PATTERN.match(code):
-        raise ConfigurationError(
-            f"The hospital code {code!r} must be lowercase letters, digits and dashes "
-            "(e.g. cumc-radiology).",
-            code="INVALID_HOSPITAL_CODE",
-        )
+    check_hospital_code(code)
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:

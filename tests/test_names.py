@@ -1,6 +1,16 @@
+import datetime as dt
+import re
+from pathlib import Path
+
 import pytest
 
+from flows.hospital_lock import limit_name
+from schedcu.coverage.reports import report_stem
+from schedcu.coverage.service import StoredCoverage
+from schedcu.hospitals import check_hospital_code
+from schedcu.models import TemplateLayout
 from schedcu.names import name_key, person_key, position_key, slug
+from tests.utils.hostile_codes import HOSTILE_CODES
 
 
 @pytest.mark.parametrize(
@@ -23,3 +33,44 @@ def test_people_read_last_comma_first() -> None:
 def test_slug_keeps_lowercase_letters_digits_and_dashes() -> None:
     assert slug("coverage-gaps", "CUMC Radiology") == "coverage-gaps-cumc-radiology"
     assert slug("schedcu-hospital", "St. Luke's #2") == "schedcu-hospital-st-luke-s-2"
+
+
+SAFE_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
+
+
+@pytest.mark.parametrize("text", HOSTILE_CODES.values(), ids=HOSTILE_CODES.keys())
+def test_slug_of_anything_is_letters_digits_and_dashes(text: str) -> None:
+    for name in (slug("coverage", text), limit_name(text)):
+        assert SAFE_NAME.fullmatch(name), repr(name)
+
+
+@pytest.mark.parametrize("text", HOSTILE_CODES.values(), ids=HOSTILE_CODES.keys())
+def test_report_files_stay_in_the_reports_folder_whatever_the_code(
+    text: str, tmp_path: Path
+) -> None:
+    """Defence in depth: codes are checked where they come in, and a report's file name still
+    cannot leave its folder if an unchecked one reaches it."""
+    coverage = StoredCoverage(
+        calculation_id=1,
+        version_id=7,
+        hospital_code=text,
+        layout=TemplateLayout.MATRIX,
+        timezone="America/New_York",
+        period_start=dt.date(2026, 3, 1),
+        period_end=dt.date(2026, 3, 31),
+        summary={},
+        rows=(),
+    )
+    stem = report_stem(coverage)
+    assert SAFE_NAME.fullmatch(stem) and stem.startswith("coverage-") and stem.endswith("-v7")
+    folder = tmp_path / "reports"
+    assert (folder / f"{stem}.csv").resolve().parent == folder.resolve()
+
+
+@pytest.mark.parametrize("code", ["cumc-radiology", "a", "0", "a--b", "a" * 64])
+def test_a_valid_code_is_its_own_slug(code: str) -> None:
+    """Valid codes map one to one onto names (nothing is stripped or replaced), so no two
+    hospitals share a report file, an artifact key or a concurrency limit."""
+    assert check_hospital_code(code) == code
+    assert slug("coverage", code) == f"coverage-{code}"
+    assert limit_name(code) == f"schedcu-hospital-{code}"

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import argparse
 
+from schedcu.cli import hospital_code
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     hospital = subparsers.add_parser("hospital", help="hospitals (departments) known to schedcu")
     actions = hospital.add_subparsers(dest="hospital_command", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="add a hospital")
-    add.add_argument("code", help="short code, lowercase and dashes (e.g. cumc-radiology)")
+    add.add_argument(
+        "code", type=hospital_code, help="short code, lowercase and dashes (e.g. cumc-radiology)"
+    )
     add.add_argument("--name", help="display name (default: the code)")
     add.add_argument("--amion-url", help="the department's Amion address (https://...)")
     add.add_argument("--timezone", default="America/New_York", help="IANA time zone")

@@ -17,6 +17,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from schedcu.cli import hospital_code
+
 USAGE_ERROR = 2
 
 
@@ -25,7 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "import", help="import a template and Amion for a period, then compute coverage"
     )
     cmd.add_argument("--ods", required=True, type=Path, help="the coverage template (.ods)")
-    cmd.add_argument("--hospital", required=True, help="hospital code")
+    cmd.add_argument("--hospital", required=True, type=hospital_code, help="hospital code")
     cmd.add_argument("--start", required=True, type=_date, help="first day, YYYY-MM-DD")
     cmd.add_argument("--months", type=_months, default=1, help="number of months (default 1)")
     cmd.add_argument("--roster", type=Path, help="roster YAML (specialties and aliases)")

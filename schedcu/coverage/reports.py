@@ -18,6 +18,7 @@ from schedcu.coverage.csv_report import write_csv
 from schedcu.coverage.heatmap import heatmap_png
 from schedcu.coverage.service import StoredCoverage
 from schedcu.coverage.table import Cell, header, lines
+from schedcu.names import slug
 
 GROUPS = (("by_study_type", "Study type"), ("by_site", "Site"), ("by_category", "Category"))
 FORMATS = ("csv", "ods")
@@ -34,7 +35,9 @@ class ReportFiles:
 
 
 def report_stem(coverage: StoredCoverage) -> str:
-    return f"coverage-{coverage.hospital_code}-v{coverage.version_id}"
+    """`coverage-<hospital>-v<version>`, one file name inside the reports folder whatever the
+    stored code holds (`slug` keeps letters, digits and dashes: no `/`, `..` or NUL)."""
+    return slug("coverage", coverage.hospital_code, f"v{coverage.version_id}")
 
 
 def title(coverage: StoredCoverage) -> str:
