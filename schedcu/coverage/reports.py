@@ -37,7 +37,7 @@ class ReportFiles:
 def report_stem(coverage: StoredCoverage) -> str:
     """`coverage-<hospital>-v<version>`, one file name inside the reports folder whatever the
     stored code holds (`slug` keeps letters, digits and dashes: no `/`, `..` or NUL)."""
-    return slug("coverage", coverage.hospital_code, f"v{coverage.version_id}")
+    return f"{slug('coverage', coverage.hospital_code)}-v{coverage.version_id}"
 
 
 def title(coverage: StoredCoverage) -> str:
