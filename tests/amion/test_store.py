@@ -32,7 +32,7 @@ from schedcu.validation import Severity
 from tests.amion.conftest import CODE, EXAMPLE_MONTHS, TZ, add_shifts, fast_settings
 from tests.utils.browser import BrowserThread
 from tests.utils.builders import make_hospital, make_version
-from tests.utils.statements import inserts_into
+from tests.utils.statements import across_batches, inserts_into
 
 
 def new_version(
@@ -374,11 +374,7 @@ def expected_window(date: dt.date, start: str, end: str) -> tuple[dt.datetime | 
     return (begin, finish if finish > begin else finish + dt.timedelta(days=1))
 
 
-@pytest.mark.parametrize(
-    "size",
-    [INSERT_BATCH_ROWS, INSERT_BATCH_ROWS + 1, 3 * INSERT_BATCH_ROWS + 7],
-    ids=["one", "one-past", "several"],
-)
+@across_batches(INSERT_BATCH_ROWS)
 def test_a_scrape_crossing_insert_batches_stores_every_row_as_read(
     db_engine: Engine, size: int
 ) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -15,7 +14,7 @@ from schedcu.coverage.service import INSERT_BATCH, load_coverage, store_result
 from schedcu.db import transaction
 from schedcu.models import CoverageRow, CoverageStatus, ShiftInstance, TemplateLayout
 from tests.utils.builders import make_hospital, make_version
-from tests.utils.statements import inserts_into
+from tests.utils.statements import across_batches, inserts_into
 
 FIRST = dt.datetime(2026, 3, 1, 13, 0, tzinfo=dt.UTC)
 STATUSES = tuple(CoverageStatus)
@@ -46,11 +45,7 @@ def records(size: int, shift_ids: list[int]) -> tuple[CoverageRecord, ...]:
     return tuple(made)
 
 
-@pytest.mark.parametrize(
-    "size",
-    [INSERT_BATCH, INSERT_BATCH + 1, 3 * INSERT_BATCH + 7],
-    ids=["one", "one-past", "several"],
-)
+@across_batches(INSERT_BATCH)
 def test_every_record_of_a_calculation_crossing_batches_is_stored(
     db_engine: Engine, size: int
 ) -> None:

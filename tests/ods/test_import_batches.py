@@ -8,7 +8,6 @@ import datetime as dt
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -17,7 +16,7 @@ from schedcu.models import ShiftInstance
 from schedcu.ods.importer import BATCH_SIZE, import_schedule
 from tests.ods.builders import content_xml, sheet_xml, write_ods
 from tests.utils.builders import make_hospital
-from tests.utils.statements import inserts_into
+from tests.utils.statements import across_batches, inserts_into
 
 NEW_YORK = ZoneInfo("America/New_York")
 MARCH = dt.date(2026, 3, 1)
@@ -79,9 +78,7 @@ def stored_row(row: ShiftInstance) -> tuple:
     )
 
 
-@pytest.mark.parametrize(
-    "size", [BATCH_SIZE, BATCH_SIZE + 1, 3 * BATCH_SIZE + 7], ids=["one", "one-past", "several"]
-)
+@across_batches(BATCH_SIZE)
 def test_every_shift_of_a_list_crossing_batches_is_stored_as_read(
     db_engine: Engine, tmp_path: Path, size: int
 ) -> None:

@@ -1,4 +1,5 @@
-"""Counting the statements an engine sends, to show that a bulk write crossed its batches."""
+"""Bulk writes across their batch boundaries: the sizes to try, and the INSERT statements an
+engine sends, to show that a write crossed its batches."""
 
 from __future__ import annotations
 
@@ -6,8 +7,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+
+
+def across_batches(batch: int) -> pytest.MarkDecorator:
+    """Parametrize `size`: exactly one batch, one row past it, and three batches and 7 rows."""
+    return pytest.mark.parametrize(
+        "size", [batch, batch + 1, 3 * batch + 7], ids=["one", "one-past", "several"]
+    )
 
 
 @contextmanager
