@@ -9,20 +9,13 @@ unless PREFECT_API_URL names a running one. Telemetry is off.
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import secrets
 import sys
-from zoneinfo import ZoneInfo
 
-from schedcu.calendar import add_months, months_in, period_end
+from schedcu.calendar import first_of_next_month
 from schedcu.config import get_settings
 from schedcu.db import get_engine, masked_url
-
-
-def _next_month(timezone: str) -> dt.date:
-    today = dt.datetime.now(ZoneInfo(timezone)).date()
-    return add_months(today.replace(day=1), 1)
 
 
 def main() -> int:
@@ -31,26 +24,24 @@ def main() -> int:
     os.environ["SCHEDCU_AMION_CODE"] = f"demo-{secrets.token_urlsafe(9)}"
     get_settings.cache_clear()
 
+    from schedcu.amion.roster import load_roster
+    from schedcu.amion.schedule_file import load_schedule
     from schedcu.amion.simulator import AmionSimulator
     from schedcu.cli import main as schedcu
-    from schedcu.examples.amion_month import example_roster, schedule_for
     from schedcu.examples.data import HOSPITAL_CODE
-    from schedcu.examples.template_ods import write_example_template
+    from schedcu.examples.files import write_examples
     from schedcu.hospitals import point_at_amion
 
     settings = get_settings()
-    examples = settings.home / "examples"
-    template = write_example_template(examples / "example-template.ods")
-    roster = example_roster().dump(examples / "demo-roster.yaml")
-    start = _next_month(settings.timezone)
-    period = months_in(start, period_end(start, 1))
+    start = first_of_next_month(settings.timezone)
+    files = write_examples(settings.home / "examples", start=start, months=1)
     print(f"schedcu demo: database {masked_url(settings.resolved_database_url)}")
-    print(f"schedcu demo: example template {template.resolve()}")
+    print(f"schedcu demo: example template {files.template.resolve()}")
     print(f"schedcu demo: importing {HOSPITAL_CODE} for {start:%B %Y}")
     assert settings.amion_code is not None
     with AmionSimulator(
-        roster=example_roster(),
-        schedule=schedule_for(period),
+        roster=load_roster(files.roster),
+        schedule=load_schedule(files.schedule),
         code=settings.amion_code.get_secret_value(),
     ) as amion:
         print(f"schedcu demo: simulated Amion at {amion.url}")
@@ -61,17 +52,23 @@ def main() -> int:
         code = schedcu(
             [
                 "import",
-                "--ods", str(template),
+                "--ods", str(files.template),
                 "--hospital", HOSPITAL_CODE,
                 "--start", start.isoformat(),
                 "--months", "1",
-                "--roster", str(roster),
+                "--roster", str(files.roster),
                 "--user", "demo",
             ]
         )  # fmt: skip
     print(f"schedcu demo: reports folder {settings.resolved_reports_dir.resolve()}")
     outcome = "done" if code == 0 else "the import failed (see the messages above)"
     print(f"schedcu demo: the simulated Amion is stopped; {outcome}.")
+    if not os.environ.get("PREFECT_API_URL"):
+        print(
+            "schedcu demo: to follow runs in the Prefect UI, keep a server that asks who you are: "
+            "PREFECT_SERVER_API_AUTH_STRING=user:password .venv/bin/prefect server start "
+            "(README, 'A real Prefect server')."
+        )
     return code
 
 

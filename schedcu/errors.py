@@ -13,7 +13,10 @@
     │   ├── AmionBadCode              an export answered `NOFI=No file` (permanent)
     │   ├── AmionUnexpectedResponse   HTML or garbage where an export was expected (permanent)
     │   └── AmionTransient            timeout, 429, 5xx, connection reset (retried)
-    └── CoverageError                 phase 3
+    ├── CoverageError                 phase 3
+    └── PrefectApiError               the Prefect server named by PREFECT_API_URL
+        ├── PrefectUnauthorized       it asks for credentials (PREFECT_API_AUTH_STRING)
+        └── PrefectUnreachable        nothing answers there
 
 `transient` says whether a retry can help; `is_transient` extends it to the database and the
 network, and the task retry policies read only that. Foreign exceptions (zipfile, lxml,
@@ -127,6 +130,18 @@ class AmionTransient(AmionError):
 
 class CoverageError(SchedcuError):
     code = "COVERAGE_FAILED"
+
+
+class PrefectApiError(SchedcuError):
+    code = "PREFECT_API_ERROR"
+
+
+class PrefectUnauthorized(PrefectApiError):
+    code = "PREFECT_UNAUTHORIZED"
+
+
+class PrefectUnreachable(PrefectApiError):
+    code = "PREFECT_UNREACHABLE"
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -1,5 +1,6 @@
-"""Hospitals and their versions: look one up by code, add one (the CLI's `hospital add` and
-`import --amion-url`), find the version a refresh or a recalculation works on."""
+"""Hospitals and their versions: look one up by code, list, add or update them (the CLI's
+`hospital` commands and `import --amion-url`), find the version a refresh or a recalculation
+works on."""
 
 from __future__ import annotations
 
@@ -36,6 +37,22 @@ def check_amion_url(url: str) -> str:
     return url.rstrip("/")
 
 
+def list_hospitals(engine: Engine) -> list[Hospital]:
+    """Every hospital, by code."""
+    with Session(engine, expire_on_commit=False) as session:
+        return list(session.exec(select(Hospital).order_by(Hospital.code)))
+
+
+def check_timezone(timezone: str) -> str:
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ConfigurationError(
+            f"{timezone!r} is not a time zone (e.g. America/New_York).", code="UNKNOWN_TIMEZONE"
+        ) from exc
+    return timezone
+
+
 MAX_SHOWN = 40  # characters of a refused code quoted back (a 300-character one is cut)
 
 
@@ -63,17 +80,11 @@ def add_hospital(
 ) -> Hospital:
     """Create a hospital; an existing code, a bad code, address or time zone is refused."""
     check_hospital_code(code)
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigurationError(
-            f"{timezone!r} is not a time zone (e.g. America/New_York).", code="UNKNOWN_TIMEZONE"
-        ) from exc
     hospital = Hospital(
         code=code,
         name=name or code,
         amion_base_url=check_amion_url(amion_base_url) if amion_base_url else None,
-        timezone=timezone,
+        timezone=check_timezone(timezone),
     )
     try:
         with transaction(engine) as session:
@@ -105,12 +116,35 @@ def version_hospital(engine: Engine, version_id: int) -> tuple[ScheduleVersion, 
     return (row[0], row[1]) if row else None
 
 
-def point_at_amion(engine: Engine, *, code: str, amion_base_url: str) -> Hospital:
-    """The hospital `code`, created if new, with `amion_base_url` as its Amion address."""
-    url = check_amion_url(amion_base_url)
+def update_hospital(
+    engine: Engine,
+    *,
+    code: str,
+    name: str | None = None,
+    amion_base_url: str | None = None,
+    timezone: str | None = None,
+) -> Hospital:
+    """Change what is given of an existing hospital; an unknown code is refused."""
+    changes = {
+        "name": name,
+        "amion_base_url": check_amion_url(amion_base_url) if amion_base_url else None,
+        "timezone": check_timezone(timezone) if timezone else None,
+    }
     with transaction(engine) as session:
         hospital = session.exec(select(Hospital).where(Hospital.code == code)).first()
-        if hospital is not None:
-            hospital.amion_base_url = url
-            return hospital
-    return add_hospital(engine, code=code, amion_base_url=url)
+        if hospital is None:
+            raise ConfigurationError(
+                f"No hospital has the code {code!r}; see `schedcu hospital list`.",
+                code="UNKNOWN_HOSPITAL",
+            )
+        for field, value in changes.items():
+            if value is not None:
+                setattr(hospital, field, value)
+    return hospital
+
+
+def point_at_amion(engine: Engine, *, code: str, amion_base_url: str) -> Hospital:
+    """The hospital `code`, created if new, with `amion_base_url` as its Amion address."""
+    if get_hospital(engine, code) is None:
+        return add_hospital(engine, code=code, amion_base_url=amion_base_url)
+    return update_hospital(engine, code=code, amion_base_url=amion_base_url)

@@ -117,10 +117,19 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def prefect_api(prefect_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Flows and tasks run in this process report to the session's Prefect server."""
-    from prefect.settings import PREFECT_API_URL, PREFECT_HOME, temporary_settings
+    from prefect.settings import (
+        PREFECT_API_AUTH_STRING,
+        PREFECT_API_URL,
+        PREFECT_HOME,
+        temporary_settings,
+    )
+
+    from tests.utils.prefect_server import AUTH_STRING
 
     home = tmp_path_factory.mktemp("prefect-client")
-    with temporary_settings({PREFECT_API_URL: prefect_server, PREFECT_HOME: home}):
+    with temporary_settings(
+        {PREFECT_API_URL: prefect_server, PREFECT_API_AUTH_STRING: AUTH_STRING, PREFECT_HOME: home}
+    ):
         yield prefect_server
         _drain_prefect_workers()
 

@@ -20,19 +20,8 @@ COMMAND_MODULES = (
     "schedcu.cli.run",
     "schedcu.cli.status",
     "schedcu.cli.coverage",
+    "schedcu.cli.examples",
 )
-
-
-def hospital_code(text: str) -> str:
-    """The argparse type of every hospital code argument: a bad code is a usage error (exit 2)
-    with its stable code, before any database or Prefect work."""
-    from schedcu.errors import ConfigurationError
-    from schedcu.hospitals import check_hospital_code
-
-    try:
-        return check_hospital_code(text)
-    except ConfigurationError as err:
-        raise argparse.ArgumentTypeError(f"{err.code}: {err.message}") from None
 
 
 def build_parser() -> argparse.ArgumentParser:

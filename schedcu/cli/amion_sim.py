@@ -1,6 +1,8 @@
 """`schedcu amion-sim`: run the local Amion simulator until interrupted.
 
 The access code comes from `--code`, else SCHEDCU_AMION_CODE, else `demo`; it is never printed.
+It stops on SIGINT (Ctrl-C) and SIGTERM alike, also when started in the background (`&`), where
+the shell has it ignore SIGINT: the handlers are installed explicitly.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_simulator(args: argparse.Namespace) -> int:
-    import contextlib
+    import signal
     import threading
 
     from schedcu.amion.roster import load_roster
@@ -63,8 +65,11 @@ def run_simulator(args: argparse.Namespace) -> int:
             f"The simulator cannot listen on 127.0.0.1:{args.port} ({exc.strerror}); "
             "choose another --port, or 0 for a free one."
         ) from exc
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda _signum, _frame: stop.set())
     with simulator:
         print(f"Amion simulator serving on {simulator.url} (Ctrl-C to stop)", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            threading.Event().wait()
+        stop.wait()
+    print("Amion simulator stopped.", flush=True)
     return 0

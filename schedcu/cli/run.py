@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import datetime as dt
 import json
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from schedcu.cli import hospital_code
+from schedcu.cli.arguments import hospital_code, iso_date, month_count
 
 USAGE_ERROR = 2
 
@@ -28,26 +27,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     cmd.add_argument("--ods", required=True, type=Path, help="the coverage template (.ods)")
     cmd.add_argument("--hospital", required=True, type=hospital_code, help="hospital code")
-    cmd.add_argument("--start", required=True, type=_date, help="first day, YYYY-MM-DD")
-    cmd.add_argument("--months", type=_months, default=1, help="number of months (default 1)")
+    cmd.add_argument("--start", required=True, type=iso_date, help="first day, YYYY-MM-DD")
+    cmd.add_argument("--months", type=month_count, default=1, help="number of months (default 1)")
     cmd.add_argument("--roster", type=Path, help="roster YAML (specialties and aliases)")
     cmd.add_argument("--amion-url", help="Amion address; creates the hospital if it is new")
     cmd.add_argument("--user", help="who imports (stored on the version)")
     cmd.add_argument("--json", action="store_true", help="print exactly one JSON object")
     cmd.set_defaults(handler=run_import)
-
-
-def _date(text: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _months(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of months (1 or more)")
-    return int(text)
 
 
 def _usage_error(message: str) -> int:
@@ -89,11 +75,13 @@ def run_import(args: argparse.Namespace) -> int:
     if problem:
         return _usage_error(problem)
 
+    from flows.prefect_api import prefect_api_errors
     from flows.schedule_import import schedule_import
     from schedcu.orchestration import OrchestrationFailed
     from schedcu.status import ImportStatus, status_for_state
 
-    with contextlib.redirect_stdout(sys.stderr):  # Prefect's own output never mixes with ours
+    # Prefect's own output never mixes with ours; its refusals become coded sentences.
+    with prefect_api_errors(), contextlib.redirect_stdout(sys.stderr):
         state = schedule_import(
             hospital=args.hospital,
             ods_path=str(args.ods.resolve()),

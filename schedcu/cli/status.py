@@ -8,7 +8,7 @@ import contextlib
 import json
 import sys
 
-from schedcu.cli import hospital_code
+from schedcu.cli.arguments import hospital_code
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -19,9 +19,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from flows.prefect_api import prefect_api_errors
     from flows.status import hospital_status
 
-    with contextlib.redirect_stdout(sys.stderr):  # Prefect's own output never mixes with ours
+    # Prefect's own output never mixes with ours; its refusals become coded sentences.
+    with prefect_api_errors(), contextlib.redirect_stdout(sys.stderr):
         report = hospital_status(args.hospital)
     if args.json:
         print(json.dumps(report))

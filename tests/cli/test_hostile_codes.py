@@ -1,6 +1,7 @@
 """A hostile hospital code is refused at every CLI door that takes one (`import --hospital`,
-`status --hospital`, `hospital add CODE`; `coverage` takes version ids): a usage error (exit 2)
-with INVALID_HOSPITAL_CODE, before any database, Prefect or file work."""
+`status --hospital`, `hospital add CODE`, `hospital update CODE`; `coverage` takes version ids,
+`hospital list` nothing): a usage error (exit 2) with INVALID_HOSPITAL_CODE, before any
+database, Prefect or file work."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ DOORS = {
     ],
     "status": lambda code, _ods: ["status", f"--hospital={code}", "--json"],
     "hospital-add": lambda code, _ods: ["hospital", "add", "--", code],
+    "hospital-update": lambda code, _ods: ["hospital", "update", "--name", "X", "--", code],
 }  # fmt: skip
 
 

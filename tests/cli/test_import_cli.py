@@ -110,7 +110,7 @@ def test_hospital_add_then_refuses_a_second_time(cli: Cli) -> None:
 def test_two_imports_of_one_hospital_in_two_processes_run_one_after_the_other(cli: Cli) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import TaskRunFilter, TaskRunFilterFlowRunId
-    from prefect.settings import PREFECT_API_URL, temporary_settings
+    from prefect.settings import PREFECT_API_AUTH_STRING, PREFECT_API_URL, temporary_settings
 
     args = [SCHEDCU, *_import_args(cli, "--amion-url", cli.amion_url, "--json")]
     first = subprocess.Popen(args, env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -123,7 +123,12 @@ def test_two_imports_of_one_hospital_in_two_processes_run_one_after_the_other(cl
 
     windows = []
     with (
-        temporary_settings({PREFECT_API_URL: cli.env["PREFECT_API_URL"]}),
+        temporary_settings(
+            {
+                PREFECT_API_URL: cli.env["PREFECT_API_URL"],
+                PREFECT_API_AUTH_STRING: cli.env["PREFECT_API_AUTH_STRING"],
+            }
+        ),
         get_client(sync_client=True) as client,
     ):
         for report in reports:

@@ -17,7 +17,7 @@ from schedcu.db import create_db_engine
 from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
 from tests.flows.conftest import CODE
-from tests.utils.prefect_server import prefect_environment
+from tests.utils.prefect_server import api_client, prefect_environment
 from tests.utils.processes import stop_process_group
 
 pytestmark = pytest.mark.slow
@@ -73,7 +73,7 @@ def test_a_deployment_run_triggered_through_the_rest_api_completes(
         start_new_session=True,
     )
     try:
-        with httpx.Client(base_url=prefect_server, timeout=30) as api:
+        with api_client(prefect_server) as api:
             deployment = api.get("/deployments/name/schedule-import/on-demand")
             deployment.raise_for_status()
             created = api.post(

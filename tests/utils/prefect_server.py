@@ -1,8 +1,15 @@
-"""A real `prefect server start` on 127.0.0.1, for tests that need the UI or a worker."""
+"""A real `prefect server start` on 127.0.0.1, for tests that need the UI or a worker.
+
+The server asks who you are, as the README's server does: it is started with an auth string made
+for this test process (`AUTH_STRING`), and every client the tests start (CLI, worker, flow runs,
+the in-process Prefect client, `api_client`) gets it the way a user's would, through
+PREFECT_API_AUTH_STRING.
+"""
 
 from __future__ import annotations
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -17,6 +24,8 @@ import httpx
 from tests.utils.processes import stop_process_group
 
 STARTUP_TIMEOUT_S = 120.0
+AUTH_USER = "schedcu-tests"
+AUTH_STRING = f"{AUTH_USER}:{secrets.token_urlsafe(18)}"
 
 
 def free_port() -> int:
@@ -36,7 +45,14 @@ def prefect_environment(home: Path, api_url: str | None = None) -> dict[str, str
     }
     if api_url:
         env["PREFECT_API_URL"] = api_url
+        env["PREFECT_API_AUTH_STRING"] = AUTH_STRING
     return env
+
+
+def api_client(api_url: str) -> httpx.Client:
+    """An HTTP client of the server's REST API with the credentials, as another system uses it."""
+    user, password = AUTH_STRING.split(":", 1)
+    return httpx.Client(base_url=api_url, auth=(user, password), timeout=30)
 
 
 @contextmanager
@@ -57,7 +73,8 @@ def running_prefect_server(home: Path) -> Iterator[str]:
             str(port),
         ],
         # The UI asks the API at PREFECT_UI_API_URL; without it, it would ask 127.0.0.1:4200.
-        env=prefect_environment(home) | {"PREFECT_UI_API_URL": api_url},
+        env=prefect_environment(home)
+        | {"PREFECT_UI_API_URL": api_url, "PREFECT_SERVER_API_AUTH_STRING": AUTH_STRING},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
