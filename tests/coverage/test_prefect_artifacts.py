@@ -3,6 +3,7 @@ it: the flow run's artifact opened in Chromium shows the picture (not a URL, not
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import shutil
 from pathlib import Path
@@ -27,6 +28,7 @@ from schedcu.models import Specialty
 from tasks.coverage import calculate_coverage, publish_coverage_reports
 from tests.coverage.builders import matrix, sheet, store_version
 from tests.utils.browser import BrowserThread
+from tests.utils.prefect_server import AUTH_STRING
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -110,14 +112,13 @@ def test_tasks_store_write_files_and_publish_three_artifacts(
         assert "data:image" not in seen["text"]  # the picture, not its URL printed as text
 
 
-# A time-out for the UI to appear, not a bound on its speed: on a 2-core machine at a load of 15
-# the Prefect UI once took over 30 s to list the run's artifacts.
-UI_TIMEOUT_MS = 120_000
-
-
 def _context(browser: Browser) -> BrowserContext:
+    """A browser signed in to the session's server: both UIs keep the auth string their login
+    form takes, base64, in localStorage `prefect-password` and send it as Basic auth."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    context.set_default_timeout(UI_TIMEOUT_MS)
+    context.set_default_timeout(30_000)
+    signed_in = base64.b64encode(AUTH_STRING.encode()).decode()
+    context.add_init_script(f"localStorage.setItem('prefect-password', '{signed_in}')")
     return context
 
 
