@@ -10,9 +10,9 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test install install-dev chromium libreoffice db lint pytest clean
+.PHONY: demo test install install-dev chromium libreoffice lint pytest clean
 
-demo: install chromium db
+demo: install chromium
 	$(PY) -m schedcu.demo
 
 test: install-dev chromium libreoffice lint pytest
@@ -53,9 +53,6 @@ libreoffice:
 		echo "LibreOffice: installing Debian's libreoffice-calc-nogui"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; \
 	fi
-
-db: install
-	$(BIN)/schedcu db upgrade
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,7 +1,8 @@
 """Benchmark phase 2 against plain httpx: 12 months of about 3,000 Amion rows each.
 
 Ours: the whole phase as the flow runs it (`scrape_version`: launch Chromium, log in through the
-page, download 12 exports through the browser context, parse, match, insert into SQLite).
+page, download 12 exports through the browser context, parse, match, insert into SQLite), and
+the same connecting over CDP to a Chromium already running (SCHEDCU_CHROMIUM_CDP_URL).
 Baseline, in the same run: httpx logging in with a POST and fetching the same 12 exports with
 the same concurrency. Goal: ours <= Chromium's start-up + 1.5 x httpx. Also reports the browser's
 memory (proportional set size of Chromium's processes, peak while scraping).
@@ -9,7 +10,8 @@ memory (proportional set size of Chromium's processes, peak while scraping).
 The goal is judged with the rate limit off: the default 8 requests/s is a politeness bound for
 the real Amion and alone spaces 12 request starts over 11/8 = 1.375 s. Both figures are printed,
 with a breakdown: the download taken apart (start-up, context and page, login, fetch, close,
-each step as the client does it) and the store alone (parse, match, insert of the same exports).
+each step as the client does it), once launching Chromium and once connecting to a running one,
+and the store alone (parse, match, insert of the same exports).
 
     .venv/bin/python bench/amion_scrape.py [--rounds 3]
 
@@ -20,6 +22,7 @@ separate `schedcu amion-sim` process, as it would in a demo.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import datetime as dt
 import os
 import socket
@@ -35,7 +38,8 @@ from pathlib import Path
 
 import httpx
 
-from schedcu.amion.client import download_exports, export_url
+from schedcu.amion.browser import open_browser
+from schedcu.amion.client import download_exports, export_url, fetch_months, log_in
 from schedcu.amion.roster import Roster, RosterPerson
 from schedcu.amion.schedule_file import ScheduleEntry, write_schedule
 from schedcu.amion.store import scrape_version, store_assignments
@@ -46,6 +50,7 @@ from schedcu.models import Hospital, ScheduleVersion, ShiftInstance, TemplateLay
 from schedcu.names import position_key
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # tests.utils.browser: the Chromium the test session shares
 CACHE = ROOT / ".bench" / "amion"
 CODE = "bench-code-7f3a"
 YEAR = 2026
@@ -147,41 +152,44 @@ def httpx_fetch(base_url: str, months: list[tuple[int, int]], concurrency: int) 
 
 
 def chromium_start(settings: Settings) -> float:
-    from playwright.sync_api import sync_playwright
+    """Playwright's driver and Chromium up: launched, or connected to over CDP."""
 
-    from schedcu.amion.browser import launch_browser
+    async def start() -> float:
+        started = time.perf_counter()
+        async with open_browser(settings):
+            return time.perf_counter() - started
 
-    started = time.perf_counter()
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright, settings)
-        elapsed = time.perf_counter() - started
-        browser.close()
-    return elapsed
+    return asyncio.run(start())
 
 
 def download_steps(base_url: str, months: list[tuple[int, int]], settings: Settings) -> list[float]:
-    """One download taken apart: Playwright + Chromium start-up, opening a context and page,
-    logging in, fetching the 12 exports, closing the browser (the client's own steps)."""
-    from playwright.sync_api import sync_playwright
+    """One download taken apart: start-up (Playwright's driver and Chromium, launched or
+    connected to), opening a context and page, logging in, fetching the 12 exports, closing
+    (the client's own steps)."""
 
-    from schedcu.amion.browser import launch_browser
-    from schedcu.amion.client import _fetch_months, _log_in
+    async def steps() -> list[float]:
+        marks = [time.perf_counter()]
+        async with open_browser(settings) as browser:
+            marks.append(time.perf_counter())
+            context = await browser.new_context()
+            page = await context.new_page()
+            marks.append(time.perf_counter())
+            await log_in(page, base_url, CODE, settings)
+            marks.append(time.perf_counter())
+            await fetch_months(context.request, base_url, CODE, months, settings)
+            marks.append(time.perf_counter())
+            await context.close()
+        marks.append(time.perf_counter())
+        return [later - earlier for earlier, later in pairwise(marks)]
 
-    marks = [time.perf_counter()]
-    with sync_playwright() as playwright:
-        browser = launch_browser(playwright, settings)
-        marks.append(time.perf_counter())
-        context = browser.new_context()
-        page = context.new_page()
-        marks.append(time.perf_counter())
-        _log_in(page, base_url, CODE, settings)
-        marks.append(time.perf_counter())
-        _fetch_months(context.request, base_url, CODE, months, settings)
-        marks.append(time.perf_counter())
-        context.close()
-        browser.close()
-    marks.append(time.perf_counter())
-    return [later - earlier for earlier, later in pairwise(marks)]
+    return asyncio.run(steps())
+
+
+def median_steps(
+    base_url: str, months: list[tuple[int, int]], settings: Settings, rounds: int
+) -> list[float]:
+    runs = [download_steps(base_url, months, settings) for _ in range(rounds)]
+    return [statistics.median(step) for step in zip(*runs, strict=True)]
 
 
 class MemorySampler:
@@ -242,6 +250,8 @@ def timed(function: Callable[[], object], rounds: int) -> tuple[float, object]:
 
 
 def main() -> int:
+    from tests.utils.browser import chromium_service
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
@@ -259,10 +269,12 @@ def main() -> int:
         )
         start_s, _ = timed(lambda: chromium_start(settings), args.rounds)
 
-        def ours(rate: float) -> Callable[[], object]:
+        def ours(rate: float, cdp_url: str | None = None) -> Callable[[], object]:
             def run() -> object:
                 engine, version_id = new_database(CACHE / "bench.db")
-                tuned = settings.model_copy(update={"amion_requests_per_second": rate})
+                tuned = settings.model_copy(
+                    update={"amion_requests_per_second": rate, "chromium_cdp_url": cdp_url}
+                )
                 started = time.perf_counter()
                 outcome = scrape_version(
                     engine=engine,
@@ -284,9 +296,8 @@ def main() -> int:
             return download_exports(base_url=base_url, code=CODE, months=months, settings=unlimited)
 
         download_s, exports = timed(download_only, args.rounds)
-        steps = [download_steps(base_url, months, unlimited) for _ in range(args.rounds)]
-        launch_s, page_s, login_s, fetch_s, close_s = map(
-            statistics.median, zip(*steps, strict=True)
+        launch_s, page_s, login_s, fetch_s, close_s = median_steps(
+            base_url, months, unlimited, args.rounds
         )
 
         def store_only() -> float:
@@ -310,6 +321,10 @@ def main() -> int:
         outcome = results[-1][1]
         limited = [ours(settings.amion_requests_per_second)() for _ in range(args.rounds)]
         limited_s = statistics.median(r[0] for r in limited)
+        with chromium_service(CACHE / "chromium") as cdp_url:
+            over_cdp = unlimited.model_copy(update={"chromium_cdp_url": cdp_url})
+            connect_s, *cdp_steps = median_steps(base_url, months, over_cdp, args.rounds)
+            cdp_ours_s = statistics.median(ours(0.0, cdp_url)()[0] for _ in range(args.rounds))
     finally:
         process.terminate()
         process.wait(timeout=10)
@@ -329,6 +344,15 @@ def main() -> int:
     print(f"  page, login, fetch (after start-up): {after_start:5.3f} s = {times_httpx}")
     print(f"ours, store only (parse, match, insert): {store_s:7.3f} s")
     print(f"ours, whole phase, no rate limit:      {ours_s:7.3f} s")
+    print(
+        f"over CDP, start-up (driver + connect): {connect_s:7.3f} s (launching: {launch_s:.3f} s)"
+    )
+    cdp_page_s, cdp_login_s, cdp_fetch_s, cdp_close_s = cdp_steps
+    print(
+        f"  then page {cdp_page_s:.3f} s, login {cdp_login_s:.3f} s, fetch {cdp_fetch_s:.3f} s, "
+        f"close {cdp_close_s:.3f} s"
+    )
+    print(f"over CDP, whole phase, no rate limit:  {cdp_ours_s:7.3f} s")
     rate = f"{settings.amion_requests_per_second:g} req/s"
     print(f"ours, whole phase, default {rate}:    {limited_s:7.3f} s")
     print(f"budget (start-up + 1.5 x httpx):       {budget:7.3f} s")

@@ -63,14 +63,12 @@ def main() -> int:
 
 
 def _measure(home: Path, runs: int) -> tuple[list[float], list[float]]:
-    from playwright.sync_api import sync_playwright
-
-    from schedcu.amion.browser import launch_browser
     from schedcu.amion.simulator import AmionSimulator
     from schedcu.config import get_settings
     from schedcu.db import get_engine, upgrade
     from schedcu.examples.amion_month import example_roster, schedule_for
     from schedcu.examples.template_ods import write_example_template
+    from tests.utils.browser import chromium_service
 
     settings = get_settings()
     engine = get_engine(settings)
@@ -82,13 +80,13 @@ def _measure(home: Path, runs: int) -> tuple[list[float], list[float]]:
         AmionSimulator(
             roster=example_roster(), schedule=schedule_for([(2026, 3)]), code=CODE
         ) as amion,
-        sync_playwright() as playwright,
+        chromium_service(home / "chromium") as cdp_url,
     ):
-        browser = launch_browser(playwright, settings)
+        os.environ["SCHEDCU_CHROMIUM_CDP_URL"] = cdp_url  # one Chromium for both, every run
+        get_settings.cache_clear()
         for _ in range(runs):
-            direct.append(_timed(_direct, home, template, amion.url, browser))
-            flow.append(_timed(_flow, home, template, amion.url, browser))
-        browser.close()
+            direct.append(_timed(_direct, home, template, amion.url))
+            flow.append(_timed(_flow, home, template, amion.url))
     return direct, flow
 
 
@@ -111,7 +109,7 @@ def _timed(job, *args) -> float:  # type: ignore[no-untyped-def]
     return time.perf_counter() - began
 
 
-def _direct(hospital: str, roster: Path, template: Path, amion_url: str, browser: object) -> None:
+def _direct(hospital: str, roster: Path, template: Path, amion_url: str) -> None:
     from schedcu.amion.client import download_exports
     from schedcu.amion.roster import load_roster
     from schedcu.amion.store import store_assignments
@@ -130,7 +128,7 @@ def _direct(hospital: str, roster: Path, template: Path, amion_url: str, browser
     )  # fmt: skip
     exports = download_exports(
         base_url=amion_url, code=CODE, months=months_in(START, period_end(START, 1)),
-        settings=settings, browser=browser,  # type: ignore[arg-type]
+        settings=settings,
     )  # fmt: skip
     store_assignments(
         engine=engine, version_id=outcome.version_id, exports=exports,
@@ -140,15 +138,13 @@ def _direct(hospital: str, roster: Path, template: Path, amion_url: str, browser
     write_reports(coverage, settings.resolved_reports_dir)
 
 
-def _flow(hospital: str, roster: Path, template: Path, _amion_url: str, browser: object) -> None:
+def _flow(hospital: str, roster: Path, template: Path, _amion_url: str) -> None:
     from flows.schedule_import import schedule_import
-    from tasks.amion_scrape import shared_browser
 
-    with shared_browser(browser):  # type: ignore[arg-type]
-        state = schedule_import(
-            hospital=hospital, ods_path=str(template), start_date=START,
-            roster_path=str(roster), return_state=True,
-        )  # fmt: skip
+    state = schedule_import(
+        hospital=hospital, ods_path=str(template), start_date=START,
+        roster_path=str(roster), return_state=True,
+    )  # fmt: skip
     if state.name != "Completed":
         raise SystemExit(f"the flow ended {state.name}: {state.message}")
 

@@ -88,17 +88,14 @@ def run_imports(
 ) -> tuple[list[Sample], float, list[Sample]]:
     """Pass 1: one import per new hospital (its samples and wall time); pass 2: `repeat`
     hospitals of pass 1 again."""
-    from playwright.sync_api import sync_playwright
-
     from flows.schedule_import import schedule_import
-    from schedcu.amion.browser import launch_browser
     from schedcu.amion.simulator import AmionSimulator
     from schedcu.config import get_settings
     from schedcu.db import get_engine
     from schedcu.examples.amion_month import example_roster, months_from, schedule_for
     from schedcu.examples.template_ods import write_example_template
     from schedcu.hospitals import add_hospital
-    from tasks.amion_scrape import shared_browser
+    from tests.utils.browser import chromium_service
 
     settings = get_settings()
     engine = get_engine(settings)
@@ -107,17 +104,17 @@ def run_imports(
     codes = [f"load-{number:03d}" for number in range(hospitals)]
     with (
         AmionSimulator(roster=example_roster(), schedule=schedule, code=CODE) as amion,
-        sync_playwright() as playwright,
+        chromium_service(home / "chromium") as cdp_url,
     ):
-        browser = launch_browser(playwright, settings)
+        os.environ["SCHEDCU_CHROMIUM_CDP_URL"] = cdp_url  # one Chromium for every run
+        get_settings.cache_clear()
 
         def run(code: str, label: str) -> Sample:
             began = time.perf_counter()
-            with shared_browser(browser):
-                state = schedule_import(
-                    hospital=code, ods_path=str(ods), start_date=START, months=months,
-                    return_state=True,
-                )  # fmt: skip
+            state = schedule_import(
+                hospital=code, ods_path=str(ods), start_date=START, months=months,
+                return_state=True,
+            )  # fmt: skip
             seconds = time.perf_counter() - began
             gc.collect()
             sample = Sample(seconds, resident_mb(), threading.active_count(), state.name)
@@ -138,7 +135,6 @@ def run_imports(
             run(codes[number % hospitals], f"again {number + 1:>3}/{repeat}")
             for number in range(repeat)
         ]
-        browser.close()
     return samples, wall, repeats
 
 

@@ -21,6 +21,9 @@ class Settings(BaseSettings):
 
     home: Path = Path(".schedcu")
     database_url: str | None = None
+    # Create or migrate the database's schema on first use in each process (as Prefect does);
+    # off: a database behind the code fails with DATABASE_NOT_MIGRATED until `schedcu db upgrade`.
+    database_migrate_on_start: bool = True
     reports_dir: Path | None = None
 
     # ODS reading limits (ODS_LAYOUTS.md: treat every byte as hostile).
@@ -47,6 +50,9 @@ class Settings(BaseSettings):
     amion_login_timeout_s: float = 30.0
     amion_password_selector: str = "input[type=password]"
     chromium: Path | None = None
+    # A running Chromium to connect to over the DevTools protocol (a shared browser service, or
+    # a warm browser that saves the start-up) instead of launching one per scrape.
+    chromium_cdp_url: str | None = None
 
     @field_validator("database_url")
     @classmethod

@@ -2,6 +2,7 @@
 
     SchedcuError                      code, message, validation (the ValidationResult so far)
     ├── ConfigurationError            bad settings or arguments (unknown hospital, months < 1, ...)
+    │   └── ChromiumNotFound          no Chromium executable where the settings or the PATH say
     ├── SpreadsheetError              the .ods cannot be imported (phase 1, critical)
     │   ├── NotOds                    not a zip, empty, .xlsx renamed, no content.xml
     │   ├── EncryptedOds              password-protected document
@@ -9,18 +10,31 @@
     │   ├── MalformedOds              broken XML, DOCTYPE / entities, truncated stream
     │   └── UnusableTemplate          readable, but no known layout or no shift instance
     ├── AmionError                    phase 2
+    │   ├── AmionNotConfigured        the hospital has no Amion address (permanent)
     │   ├── AmionLoginFailed          the access code was refused on the login page (permanent)
     │   ├── AmionBadCode              an export answered `NOFI=No file` (permanent)
     │   ├── AmionUnexpectedResponse   HTML or garbage where an export was expected (permanent)
     │   └── AmionTransient            timeout, 429, 5xx, connection reset (retried)
     ├── CoverageError                 phase 3
-    └── PrefectApiError               the Prefect server named by PREFECT_API_URL
-        ├── PrefectUnauthorized       it asks for credentials (PREFECT_API_AUTH_STRING)
-        └── PrefectUnreachable        nothing answers there
+    ├── PrefectApiError               the Prefect server named by PREFECT_API_URL
+    │   ├── PrefectUnauthorized       it asks for credentials (PREFECT_API_AUTH_STRING)
+    │   └── PrefectUnreachable        nothing answers there
+    └── DatabaseError                 the database cannot be used (schedcu/db_faults.py)
+        ├── DatabaseUrlInvalid        DATABASE_URL_INVALID: unparseable, unknown scheme/driver
+        ├── DatabaseUnreachable       DATABASE_UNREACHABLE: refused, lost, shutting down
+        ├── DatabaseBusy              DATABASE_BUSY: locked, deadlock, too many connections
+        ├── DatabaseAccessDenied      DATABASE_ACCESS_DENIED: login refused, no such database
+        ├── DatabaseReadOnly          DATABASE_READ_ONLY: the file or its folder cannot be written
+        ├── DatabaseCorrupt           DATABASE_CORRUPT: not a SQLite database, or damaged
+        ├── DatabaseFull              DATABASE_FULL: no space left
+        ├── DatabaseNotMigrated       DATABASE_NOT_MIGRATED: behind the code, migrate-on-start off
+        └── DatabaseTooNew            DATABASE_TOO_NEW: migrated by a newer schedcu; never used
+            (Unreachable and Busy are transient: the task retry policies try them again)
 
 `transient` says whether a retry can help; `is_transient` extends it to the database and the
 network, and the task retry policies read only that. Foreign exceptions (zipfile, lxml,
-Playwright, SQLAlchemy) are translated at their adapter, `from exc`.
+Playwright, SQLAlchemy) are translated at their adapter, `from exc`; SQLAlchemy's at the engine
+(`schedcu.db_faults`), so every statement, commit and connection attempt is covered.
 """
 
 from __future__ import annotations
@@ -58,6 +72,10 @@ class ConfigurationError(SchedcuError):
     code = "INVALID_INPUT"
 
 
+class ChromiumNotFound(ConfigurationError):
+    code = "CHROMIUM_NOT_FOUND"
+
+
 class SpreadsheetError(SchedcuError):
     code = "INVALID_ODS"
 
@@ -86,8 +104,10 @@ class UnusableTemplate(SpreadsheetError):
 class AmionEvidence:
     """What Amion showed when phase 2 failed, with the access code already masked.
 
-    `url` uses `Lo=***`; `html` is the page's HTML; `screenshot_png` the page as a PNG (None when
-    no page could be captured). The task layer turns these into Prefect artifacts.
+    `url` uses `Lo=***`; `html` is the page's HTML as the screenshot shows it (the masked DOM at
+    the moment of the screenshot), or what Amion sent when no screenshot could be taken;
+    `screenshot_png` the page as a PNG (None when no page could be captured). The task layer
+    turns these into Prefect artifacts.
     """
 
     url: str | None = None
@@ -109,6 +129,10 @@ class AmionError(SchedcuError):
     ) -> None:
         super().__init__(message, code=code, location=location, validation=validation)
         self.evidence = evidence
+
+
+class AmionNotConfigured(AmionError):
+    code = "AMION_NOT_CONFIGURED"
 
 
 class AmionLoginFailed(AmionError):
@@ -144,13 +168,59 @@ class PrefectUnreachable(PrefectApiError):
     code = "PREFECT_UNREACHABLE"
 
 
-def is_transient(exc: BaseException) -> bool:
-    """Whether trying again may succeed: a transient schedcu error, a lost or locked database
-    connection, a network time-out or reset. Validation and other permanent errors are not."""
-    import sqlalchemy.exc  # here, not at the top: light commands never load SQLAlchemy
+class DatabaseError(SchedcuError):
+    code = "DATABASE_ERROR"
 
+
+class DatabaseUrlInvalid(DatabaseError):
+    code = "DATABASE_URL_INVALID"
+
+
+class DatabaseUnreachable(DatabaseError):
+    code = "DATABASE_UNREACHABLE"
+    transient = True
+
+
+class DatabaseBusy(DatabaseError):
+    code = "DATABASE_BUSY"
+    transient = True
+
+
+class DatabaseAccessDenied(DatabaseError):
+    code = "DATABASE_ACCESS_DENIED"
+
+
+class DatabaseReadOnly(DatabaseError):
+    code = "DATABASE_READ_ONLY"
+
+
+class DatabaseCorrupt(DatabaseError):
+    code = "DATABASE_CORRUPT"
+
+
+class DatabaseFull(DatabaseError):
+    code = "DATABASE_FULL"
+
+
+class DatabaseNotMigrated(DatabaseError):
+    code = "DATABASE_NOT_MIGRATED"
+
+
+class DatabaseTooNew(DatabaseError):
+    code = "DATABASE_TOO_NEW"
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether trying again may succeed: a transient schedcu error (a lost, refused or locked
+    database connection is one once the engine translated it), a network time-out or reset.
+    An untranslated SQLAlchemy error is classified the same way; anything else, such as "no
+    such table" or a syntax error, is permanent."""
     if isinstance(exc, SchedcuError):
         return exc.transient
+    import sqlalchemy.exc  # here, not at the top: light commands never load SQLAlchemy
+
     if isinstance(exc, sqlalchemy.exc.DBAPIError):
-        return exc.connection_invalidated or isinstance(exc, sqlalchemy.exc.OperationalError)
+        from schedcu.db_faults import is_transient_database_error
+
+        return is_transient_database_error(exc)
     return isinstance(exc, ConnectionError | TimeoutError)

@@ -7,11 +7,7 @@ looked up inside the download task (tasks/secrets.py): it is never a parameter o
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
@@ -24,24 +20,8 @@ from schedcu.db import get_engine
 from tasks.retry import transient_retry_policy
 from tasks.secrets import amion_access_code
 
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
-
 DOWNLOAD_TIMEOUT_S = 900
 STORE_TIMEOUT_S = 300
-
-_shared_browser: ContextVar[Browser | None] = ContextVar("schedcu_shared_browser", default=None)
-
-
-@contextmanager
-def shared_browser(browser: Browser) -> Iterator[None]:
-    """Let downloads in this thread use `browser` instead of launching their own Chromium
-    (tests and benchmarks keep one browser per session)."""
-    token = _shared_browser.set(browser)
-    try:
-        yield
-    finally:
-        _shared_browser.reset(token)
 
 
 @task(
@@ -61,7 +41,6 @@ def download_amion_exports(
         code=amion_access_code(hospital, settings).get_secret_value(),
         months=months,
         settings=settings,
-        browser=_shared_browser.get(),
     )
 
 

@@ -87,13 +87,13 @@ def publish_coverage_reports(
         markdown=f"{summary_markdown(coverage)}\n## Report files\n\n{listing}\n",
         description=f"Coverage summary: {title(coverage)}",
     )
-    gaps: list[dict[str, Any]] = gap_table(coverage.summary) or [
+    gaps: list[dict[str, Any]] = gap_table(coverage) or [
         {"gap": "No unstaffed time in this period."}
     ]
     create_table_artifact(
         key=slug("coverage-gaps", hospital),
         table=gaps,
-        description=f"Longest coverage gaps: {title(coverage)}",
+        description=f"Every coverage gap: {title(coverage)}",
     )
     create_markdown_artifact(
         key=slug("coverage-heatmap", hospital),

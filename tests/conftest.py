@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine
 
 from schedcu.config import get_settings
 from schedcu.db import create_db_engine, upgrade
-from tests.utils.browser import BrowserThread
+from tests.utils.browser import chromium_service
 from tests.utils.databases import empty_database_url, scratch_postgres_url
 
 POSTGRES_URL = os.environ.get("SCHEDCU_TEST_POSTGRES_URL")
@@ -148,8 +148,8 @@ def _drain_prefect_workers() -> None:
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[BrowserThread]:
-    """The session's one headless Chromium; use it through `chromium.run(fn)`."""
-    browser = BrowserThread()
-    yield browser
-    browser.close()
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The session's one headless Chromium: its DevTools endpoint, for the setting
+    `chromium_cdp_url` (SCHEDCU_CHROMIUM_CDP_URL) that makes a scrape connect to it."""
+    with chromium_service(tmp_path_factory.mktemp("chromium")) as cdp_url:
+        yield cdp_url

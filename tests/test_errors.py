@@ -14,7 +14,9 @@ def test_transient_errors() -> None:
     assert is_transient(AmionTransient("Amion did not answer in time"))
     assert is_transient(TimeoutError())
     assert is_transient(ConnectionResetError())
-    lost = sqlalchemy.exc.OperationalError("SELECT 1", {}, Exception("server closed"))
+    lost = sqlalchemy.exc.OperationalError(
+        "SELECT 1", {}, Exception("server closed"), connection_invalidated=True
+    )
     assert is_transient(lost)
 
 
@@ -26,5 +28,6 @@ def test_permanent_errors() -> None:
         MalformedOds("broken"),
         ValueError("bug"),
         sqlalchemy.exc.IntegrityError("INSERT", {}, Exception("duplicate")),
+        sqlalchemy.exc.OperationalError("SELECT", {}, Exception("no such table: hospital")),
     ):
         assert not is_transient(error), error

@@ -1,30 +1,34 @@
-"""Download Amion month exports with Playwright's sync API and headless Chromium (AMION.md).
+"""Download Amion month exports with Playwright's async API and headless Chromium (AMION.md).
 
-One browser per scrape (or the caller's, for tests), one context per call: open the front page,
-type the access code into the password field, submit, and check that the schedule page (no
-password field) came back. The exports are then fetched through the context's request API, which
-shares the session cookie, several at once (`settings.amion_concurrency`), at a bounded rate
+One browser per scrape (`schedcu.amion.browser.open_browser`: connected over CDP or launched),
+one context per call: open the front page, type the access code into the password field,
+submit, and check that the schedule page (no password field) came back. The exports are then
+fetched through the context's request API, which shares the session cookie, several at once
+(`settings.amion_concurrency`, one coroutine per month under a semaphore), at a bounded rate
 (`settings.amion_requests_per_second`), each with `settings.amion_timeout_s`.
+
+`fetch_exports` is the coroutine, for a browser the caller holds; `download_exports` is the plain
+function for synchronous callers (the Prefect task): it opens the browser, runs the coroutine to
+completion on an event loop of its own and returns the exports.
 
 Errors: `AmionLoginFailed`, `AmionBadCode` and `AmionUnexpectedResponse` are permanent;
 `AmionTransient` (time-outs, 429, 5xx, resets, a browser that went away) may be retried by the
 caller. Playwright's errors become these in `translate_playwright_error` only. A failure carries
-`AmionEvidence`: the page's HTML and a screenshot, with the code masked. The code itself never
-reaches a log line, a message or an evidence: URLs read `Lo=***`.
-
-The sync API has no way to run several requests at once, so the month downloads run as one
-gathered coroutine on Playwright's own event loop (`_run_on_playwright_loop`).
+`AmionEvidence`: a screenshot of the page with the code masked, and the HTML it shows. The code
+itself never reaches a log line, a message or an evidence: URLs read `Lo=***`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import hashlib
 import html as html_lib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlencode
@@ -41,8 +45,8 @@ from schedcu.errors import (
 )
 
 if TYPE_CHECKING:
-    from playwright.sync_api import APIRequestContext, Browser, BrowserContext, Page, Response
-    from playwright.sync_api import Error as PlaywrightError
+    from playwright.async_api import APIRequestContext, Browser, BrowserContext, Page, Response
+    from playwright.async_api import Error as PlaywrightError
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +64,15 @@ _TRANSIENT_MARKERS = (
     "net::ERR_",
     "aborted",
     "Connection closed",
+)
+# Playwright's messages when the page, context or browser is gone (closed, crashed, killed).
+_BROWSER_GONE_MARKERS = (
+    "has been closed",
+    "Target closed",
+    "Target crashed",
+    "context disposed",
+    "Browser closed",
+    "Playwright connection closed",
 )
 
 
@@ -85,29 +98,41 @@ def download_exports(
     code: str,
     months: list[tuple[int, int]],
     settings: Settings,
-    browser: Browser | None = None,
 ) -> list[MonthExport]:
     """Log in to Amion at `base_url` with `code` and download the exports of `months`, in order.
 
-    With `browser` given it is used (and left open); otherwise a headless Chromium is launched
-    for this call and closed afterwards.
+    The browser is the one `settings` name (SCHEDCU_CHROMIUM_CDP_URL) or one launched for this
+    call. A plain function: it runs the download on an event loop of its own, so it may be
+    called from any thread, one running an event loop too (a sync Prefect task in an async flow).
     """
-    from playwright.sync_api import Error as PlaywrightError
-    from playwright.sync_api import sync_playwright
+    return run_to_completion(_download(base_url, code, months, settings))
 
-    if browser is not None:
-        return _download(browser, base_url, code, months, settings)
-    from schedcu.amion.browser import launch_browser
+
+def run_to_completion(coroutine: Coroutine[Any, Any, T]) -> T:
+    """`coroutine`'s result, run on a new event loop: in this thread, or in a thread of its own
+    when this one already runs a loop (asyncio allows one running loop per thread)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(1, thread_name_prefix="amion") as pool:
+        return pool.submit(contextvars.copy_context().run, asyncio.run, coroutine).result()
+
+
+async def _download(
+    base_url: str, code: str, months: list[tuple[int, int]], settings: Settings
+) -> list[MonthExport]:
+    from playwright.async_api import Error as PlaywrightError
+
+    from schedcu.amion.browser import open_browser, opening_action
 
     try:
-        with sync_playwright() as playwright:
-            own_browser = launch_browser(playwright, settings)
-            try:
-                return _download(own_browser, base_url, code, months, settings)
-            finally:
-                own_browser.close()
-    except PlaywrightError as exc:  # _download translates its own; these are start-up errors
-        failure = translate_playwright_error(exc, code=code, action="starting Chromium")
+        async with open_browser(settings) as browser:
+            return await fetch_exports(
+                browser, base_url=base_url, code=code, months=months, settings=settings
+            )
+    except PlaywrightError as exc:  # fetch_exports translates its own; these are the browser's
+        failure = translate_playwright_error(exc, code=code, action=opening_action(settings))
     raise failure
 
 
@@ -119,7 +144,7 @@ def translate_playwright_error(exc: PlaywrightError, *, code: str, action: str) 
     the chain stays readable and holds no secret. Raise it outside the `except` block, so the
     unmasked original is not kept as context either.
     """
-    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+    from playwright.async_api import TimeoutError as PlaywrightTimeoutError
 
     text = "\n".join(
         line for line in mask(str(exc.message), code).splitlines() if "cookie" not in line.lower()
@@ -128,30 +153,27 @@ def translate_playwright_error(exc: PlaywrightError, *, code: str, action: str) 
     error: AmionError
     if isinstance(exc, PlaywrightTimeoutError):
         error = AmionTransient(f"Amion did not answer in time while {action}.")
-    elif _is_target_closed(exc):
+    elif any(marker in text for marker in _BROWSER_GONE_MARKERS):
         error = AmionTransient(f"The browser went away while {action}.")
     elif any(marker in text for marker in _TRANSIENT_MARKERS):
-        error = AmionTransient(f"The connection to Amion failed while {action} ({first_line}).")
+        error = AmionTransient(f"A connection failed while {action} ({first_line}).")
     else:
         error = AmionError(f"The browser failed while {action}: {first_line}")
     error.__cause__ = type(exc)(text)
     return error
 
 
-def _is_target_closed(exc: Exception) -> bool:
-    from playwright._impl._errors import TargetClosedError
-
-    return isinstance(exc, TargetClosedError)
-
-
-def _download(
+async def fetch_exports(
     browser: Browser,
+    *,
     base_url: str,
     code: str,
     months: Sequence[tuple[int, int]],
     settings: Settings,
 ) -> list[MonthExport]:
-    from playwright.sync_api import Error as PlaywrightError
+    """Log in and download the exports of `months`, in order, in a new context of `browser`
+    (which stays open). Raises AmionError (see the module docstring), never a Playwright error."""
+    from playwright.async_api import Error as PlaywrightError
 
     masked_base = mask(base_url, code)
     context: BrowserContext | None = None
@@ -159,13 +181,13 @@ def _download(
     action = "opening a browser page"
     try:
         try:
-            context = browser.new_context()
-            page = context.new_page()
+            context = await browser.new_context()
+            page = await context.new_page()
             action = "logging in to Amion"
-            _log_in(page, base_url, code, settings)
+            await log_in(page, base_url, code, settings)
             logger.info("Logged in to Amion at %s", masked_base)
             action = "downloading the month exports"
-            exports = _fetch_months(context.request, base_url, code, months, settings)
+            exports = await fetch_months(context.request, base_url, code, months, settings)
             logger.info("Downloaded %d Amion month exports from %s", len(exports), masked_base)
             return exports
         except PlaywrightError as exc:
@@ -173,40 +195,35 @@ def _download(
         except AmionError as exc:
             failure = exc
         if page is not None:
-            failure.evidence = _capture_evidence(page, code, failure.evidence)
+            failure.evidence = await _capture_evidence(
+                browser, page, code, failure.evidence, settings
+            )
         logger.warning("Amion scrape failed: %s: %s", failure.code, failure.message)
         raise failure
     finally:
         if context is not None:
-            _close_quietly(context)
+            with contextlib.suppress(PlaywrightError):  # a browser that went away is closed
+                await context.close()
 
 
-def _close_quietly(context: BrowserContext) -> None:
-    """Close the context; a browser that already went away has nothing left to close."""
-    from playwright.sync_api import Error as PlaywrightError
-
-    with contextlib.suppress(PlaywrightError):
-        context.close()
-
-
-def _log_in(page: Page, base_url: str, code: str, settings: Settings) -> None:
+async def log_in(page: Page, base_url: str, code: str, settings: Settings) -> None:
     """Type the code into the front page and check the schedule page came back."""
     timeout_ms = settings.amion_login_timeout_s * 1000
     page.set_default_timeout(timeout_ms)
     page.set_default_navigation_timeout(timeout_ms)
-    _check_page_status(page.goto(base_url, wait_until="domcontentloaded"), "opening", code)
+    _check_page_status(await page.goto(base_url, wait_until="domcontentloaded"), "opening", code)
     password = page.locator(settings.amion_password_selector)
-    if password.count() == 0:
+    if await password.count() == 0:
         raise AmionUnexpectedResponse(
-            f"Amion's front page ('{page.title()}') has no access code field "
+            f"Amion's front page ('{await page.title()}') has no access code field "
             f"({settings.amion_password_selector}); the login page may have changed.",
             evidence=AmionEvidence(url=mask(page.url, code)),
         )
-    with page.expect_navigation(wait_until="domcontentloaded") as navigation:
-        password.first.fill(code)
-        password.first.press("Enter")
-    _check_page_status(navigation.value, "logging in to", code)
-    if page.locator(settings.amion_password_selector).count() > 0:
+    async with page.expect_navigation(wait_until="domcontentloaded") as navigation:
+        await password.first.fill(code)
+        await password.first.press("Enter")
+    _check_page_status(await navigation.value, "logging in to", code)
+    if await page.locator(settings.amion_password_selector).count() > 0:
         raise AmionLoginFailed(
             "Amion refused the access code: the login page came back. Check the hospital's "
             "Amion access code.",
@@ -240,33 +257,28 @@ class _RawResponse:
     body: bytes
 
 
-def _fetch_months(
+async def fetch_months(
     request: APIRequestContext,
     base_url: str,
     code: str,
     months: Sequence[tuple[int, int]],
     settings: Settings,
 ) -> list[MonthExport]:
-    from playwright.sync_api import Error as PlaywrightError
+    """The exports of `months` through `request` (a logged-in context's), in order: at most
+    `amion_concurrency` in flight, starts spaced by the rate limit, each with the time-out."""
+    from playwright.async_api import Error as PlaywrightError
 
-    impl = request._impl_obj
     timeout_ms = settings.amion_timeout_s * 1000
     limiter = _RateLimiter(settings.amion_requests_per_second)
+    semaphore = asyncio.Semaphore(max(1, settings.amion_concurrency))
 
-    async def fetch_one(semaphore: asyncio.Semaphore, year: int, month: int) -> _RawResponse:
+    async def fetch_one(year: int, month: int) -> _RawResponse:
         async with semaphore:
             await limiter.wait()
-            response = await impl.get(
-                url=export_url(base_url, code, year, month),
-                params=None,
-                headers=None,
-                data=None,
-                form=None,
-                multipart=None,
+            response = await request.get(
+                export_url(base_url, code, year, month),
                 timeout=timeout_ms,
                 fail_on_status_code=False,
-                ignore_https_errors=None,
-                max_redirects=None,
                 max_retries=0,
             )
             try:
@@ -274,14 +286,9 @@ def _fetch_months(
             finally:
                 await response.dispose()
 
-    async def fetch_all() -> list[_RawResponse | BaseException]:
-        semaphore = asyncio.Semaphore(max(1, settings.amion_concurrency))
-        return await asyncio.gather(
-            *(fetch_one(semaphore, year, month) for year, month in months),
-            return_exceptions=True,
-        )
-
-    results = _run_on_playwright_loop(request, fetch_all)
+    results = await asyncio.gather(
+        *(fetch_one(year, month) for year, month in months), return_exceptions=True
+    )
     exports: list[MonthExport] = []
     for (year, month), result in zip(months, results, strict=True):
         where = export_location(year, month)
@@ -331,32 +338,39 @@ class _RateLimiter:
             await asyncio.sleep(start - now)
 
 
-def _run_on_playwright_loop(owner: Any, make: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine of Playwright's async implementation from the sync API, to completion.
-
-    `owner` is any sync API object; its `_sync` drives Playwright's event loop the way each sync
-    call does, which is the only way to have several requests in flight with the sync API.
-    """
-    return owner._sync(make())
-
-
-def _capture_evidence(page: Page, code: str, known: AmionEvidence | None) -> AmionEvidence:
+async def _capture_evidence(
+    browser: Browser, page: Page, code: str, known: AmionEvidence | None, settings: Settings
+) -> AmionEvidence:
     """Screenshot and HTML of what Amion showed, code masked, for the coordinator.
 
-    When the failure came from an export, its body (`known.html`) is what Amion showed, so it is
-    rendered in the page for the screenshot. The page's DOM is replaced by its masked HTML before
-    the screenshot, so the picture cannot show the code either.
+    What Amion showed is the page's HTML, or, when the failure came from an export, its body
+    (`known.html`). Its masked text is what the screenshot is taken of, and the evidence's HTML
+    is that page's DOM at the moment of the screenshot.
     """
-    from playwright.sync_api import Error as PlaywrightError
+    from playwright.async_api import Error as PlaywrightError
 
     evidence = known or AmionEvidence(url=None)
     try:
         url = evidence.url or mask(page.url, code)
-        html = evidence.html if evidence.html is not None else mask(page.content(), code)
-        shown = html if "<" in html else f"<pre>{html_lib.escape(html)}</pre>"
-        page.set_content(mask(shown, code), wait_until="domcontentloaded")
-        png = page.screenshot(full_page=True, type="png")
+        sent = evidence.html if evidence.html is not None else await page.content()
+        shown = sent if "<" in sent else f"<pre>{html_lib.escape(sent)}</pre>"
+        timeout_ms = settings.amion_login_timeout_s * 1000
+        html, png = await _screenshot(browser, mask(shown, code), timeout_ms)
     except PlaywrightError as exc:
         logger.warning("No screenshot of the failed Amion page: %s", mask(exc.message, code))
         return evidence
     return replace(evidence, url=url, html=html, screenshot_png=png)
+
+
+async def _screenshot(browser: Browser, html: str, timeout_ms: float) -> tuple[str, bytes]:
+    """`html` shown in a new context with JavaScript off, so that no script of Amion's page can
+    write the code back: the page's DOM at the moment of the screenshot, and the screenshot."""
+    context = await browser.new_context(java_script_enabled=False)
+    try:
+        context.set_default_timeout(timeout_ms)
+        page = await context.new_page()
+        await page.set_content(html, wait_until="domcontentloaded")
+        png = await page.screenshot(full_page=True, type="png")
+        return await page.content(), png
+    finally:
+        await context.close()

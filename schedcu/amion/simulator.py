@@ -12,8 +12,13 @@
 Fault switches (`Faults`), changeable while it runs with `configure(...)`: fail the first N
 requests with 503, delay every response, cut the export short (the connection closes before the
 announced length), an HTML page instead of the export, `NOFI=No file` as if the code were wrong
-(`wrong_code`), the tab-separated export. `scope="export"` limits the 503s and the delay to
-export requests. The access code never reaches a log line.
+(`wrong_code`), the tab-separated export, error pages that repeat the code they were sent
+(`echo_code`, as a careless server may), and export requests held in flight until the switch
+`hold_exports` goes off again. `scope="export"` limits the 503s and the delay to export requests.
+
+What clients did is counted: requests, the months exported, the most exports in flight at once,
+and each request's start and end (`requests`, monotonic clock), so tests prove concurrency and
+the rate limit by ordering. The access code never reaches a log line.
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ logger = logging.getLogger(__name__)
 SESSION_COOKIE = "amion_session"
 EXPORT_REPORT = "619"
 LISTEN_BACKLOG = 512
+HOLD_LIMIT_S = 60.0  # a held export answers after this at the latest: no thread waits forever
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +58,19 @@ class Faults:
     html_instead: bool = False
     tab_separated: bool = False
     wrong_code: bool = False
+    echo_code: bool = False
+    hold_exports: bool = False
     scope: Literal["all", "export"] = "all"
+
+
+@dataclass(frozen=True, slots=True)
+class ServedRequest:
+    """One request as the simulator served it: `kind` is "login", "export" or "page"; `started`
+    and `ended` are `time.monotonic()` at its arrival and after its answer."""
+
+    kind: Literal["login", "export", "page"]
+    started: float
+    ended: float
 
 
 @dataclass(slots=True)
@@ -64,6 +82,7 @@ class _State:
     in_flight: int = 0
     max_in_flight: int = 0
     sessions: set[str] = field(default_factory=set)
+    served: list[ServedRequest] = field(default_factory=list)
 
 
 class _Server(ThreadingHTTPServer):
@@ -105,6 +124,7 @@ class AmionSimulator:
             self._assignment_ids.setdefault(entry.position, len(self._assignment_ids) + 31)
         self._exports: dict[tuple[int, int, bool], bytes] = {}
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._state = _State(faults=faults or Faults())
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -152,11 +172,13 @@ class AmionSimulator:
             self._state.faults = replace(self._state.faults, **switches)
             if "fail_first" in switches:
                 self._state.failed = 0
+            self._changed.notify_all()
 
     def reset(self) -> None:
         """No faults, no counted requests, no sessions: a fresh Amion."""
         with self._lock:
             self._state = _State()
+            self._changed.notify_all()
 
     @property
     def faults(self) -> Faults:
@@ -175,6 +197,17 @@ class AmionSimulator:
     def export_requests(self) -> list[tuple[int, int]]:
         with self._lock:
             return list(self._state.exports)
+
+    @property
+    def requests(self) -> list[ServedRequest]:
+        """Every request answered since the last reset, in the order their answers ended."""
+        with self._lock:
+            return list(self._state.served)
+
+    def wait_for_exports_in_flight(self, count: int, timeout: float) -> bool:
+        """Block until `count` export requests are in flight at once; False after `timeout`."""
+        with self._lock:
+            return self._changed.wait_for(lambda: self._state.in_flight >= count, timeout)
 
     # -- what the handler asks ----------------------------------------------------------------
 
@@ -209,10 +242,21 @@ class AmionSimulator:
             state = self._state
             state.in_flight += 1
             state.max_in_flight = max(state.max_in_flight, state.in_flight)
+            self._changed.notify_all()
+
+    def _export_held(self) -> None:
+        """Wait while `hold_exports` is on (at most HOLD_LIMIT_S)."""
+        with self._lock:
+            self._changed.wait_for(lambda: not self._state.faults.hold_exports, HOLD_LIMIT_S)
 
     def _export_ended(self) -> None:
         with self._lock:
             self._state.in_flight = max(0, self._state.in_flight - 1)
+            self._changed.notify_all()
+
+    def _served(self, kind: Literal["login", "export", "page"], started: float) -> None:
+        with self._lock:
+            self._state.served.append(ServedRequest(kind, started, time.monotonic()))
 
     def export_text(self, year: int, month: int, *, tab_separated: bool = False) -> bytes:
         key = (year, month, tab_separated)
@@ -254,6 +298,7 @@ class AmionSimulator:
         return ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
     def front_page(self, message: str = "") -> bytes:
+        """The login form, with `message` above it (a refused code)."""
         notice = f'<p class="error">{html.escape(message)}</p>' if message else ""
         return _page(
             "Amion - Physician scheduling",
@@ -286,10 +331,11 @@ def _page(title: str, body: str) -> bytes:
     ).encode()
 
 
-_MAINTENANCE = _page(
-    "Amion - Scheduled maintenance",
-    "<h1>Amion is down for scheduled maintenance</h1><p>Please try again later.</p>",
-)
+def _maintenance_page(extra: str = "") -> bytes:
+    return _page(
+        "Amion - Scheduled maintenance",
+        f"<h1>Amion is down for scheduled maintenance</h1><p>Please try again later.</p>{extra}",
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -305,16 +351,20 @@ class _Handler(BaseHTTPRequestHandler):
         logger.debug("simulator: %s", mask(format % args, self.simulator.code))
 
     def do_GET(self) -> None:
+        started = time.monotonic()
         parts = urlsplit(self.path)
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         is_export = parts.path == "/cgi-bin/ocs" and query.get("Rpt") == EXPORT_REPORT
         if is_export:
             self.simulator._export_started()
         try:
+            if is_export:
+                self.simulator._export_held()
             self._get(parts.path, query, is_export)
         finally:
             if is_export:
                 self.simulator._export_ended()
+            self.simulator._served("export" if is_export else "page", started)
 
     def _get(self, path: str, query: dict[str, str], is_export: bool) -> None:
         if not self._pass_faults(is_export):
@@ -332,15 +382,26 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.OK, sim.schedule_page())
 
     def do_POST(self) -> None:
+        started = time.monotonic()
+        try:
+            self._post()
+        finally:
+            self.simulator._served("login", started)
+
+    def _post(self) -> None:
         if not self._pass_faults(False):
             return
         length = int(self.headers.get("Content-Length") or 0)
         form = parse_qs(self.rfile.read(length).decode("utf-8", "replace"))
         sim = self.simulator
+        sent = form.get("Login", [""])[-1]
         if urlsplit(self.path).path != "/cgi-bin/ocs":
             self._send(HTTPStatus.NOT_FOUND, _page("Not found", "<h1>Not found</h1>"))
-        elif form.get("Login", [""])[-1] != sim.code:
-            self._send(HTTPStatus.OK, sim.front_page("The access code you entered is not valid."))
+        elif sent != sim.code:
+            named = f" {sent}" if sim.faults.echo_code else ""
+            self._send(
+                HTTPStatus.OK, sim.front_page(f"The access code{named} you entered is not valid.")
+            )
         else:
             cookie = f"{SESSION_COOKIE}={sim._new_session()}; Path=/; HttpOnly; SameSite=Lax"
             self._send(
@@ -373,7 +434,8 @@ class _Handler(BaseHTTPRequestHandler):
         if query.get("Lo") != sim.code or faults.wrong_code:
             self._send(HTTPStatus.OK, b"NOFI=No file\r\n", content_type="text/plain")
         elif faults.html_instead:
-            self._send(HTTPStatus.OK, _MAINTENANCE)
+            echoed = f"<p>You asked for {html.escape(self.path)}</p>" if faults.echo_code else ""
+            self._send(HTTPStatus.OK, _maintenance_page(echoed))
         else:
             body = sim.export_text(year, month, tab_separated=faults.tab_separated)
             self._send(HTTPStatus.OK, body, content_type="text/plain", truncate=faults.truncate)

@@ -4,7 +4,7 @@
 people and shift instances, and in ONE transaction replaces the version's AMION assignments
 (MANUAL ones stay) and records a COMPLETE ScrapeBatch. If anything fails, nothing of it is kept:
 the previous assignments stay as they were, and a FAILED ScrapeBatch records the error.
-`scrape_version` downloads and stores, for the CLI, the demo and the benchmark.
+`scrape_version` is the whole of phase 2 for a version: download, then store.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain, repeat
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -32,7 +32,7 @@ from schedcu.amion.roster import Roster, RosterError, apply_roster
 from schedcu.calendar import months_in
 from schedcu.config import Settings
 from schedcu.db import transaction
-from schedcu.errors import ConfigurationError, SchedcuError
+from schedcu.errors import AmionNotConfigured, ConfigurationError, SchedcuError
 from schedcu.models import (
     Assignment,
     AssignmentSource,
@@ -43,9 +43,6 @@ from schedcu.models import (
     utcnow,
 )
 from schedcu.validation import ValidationResult
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
 
 logger = logging.getLogger(__name__)
 
@@ -397,10 +394,15 @@ def scrape_version(
     settings: Settings,
     roster: Roster | None = None,
     base_url: str | None = None,
-    browser: Browser | None = None,
     created_by: str | None = None,
 ) -> ScrapeOutcome:
-    """Download the exports of every month the version's period touches, then store them."""
+    """Phase 2 for a version: download the exports of every month its period touches from the
+    hospital's Amion (or `base_url`), then store them (`store_assignments`).
+
+    A failed download leaves the version's assignments as they were and records a FAILED
+    ScrapeBatch; a hospital without an Amion address is AmionNotConfigured and records nothing.
+    A plain function: see `download_exports` for the browser and the event loop it uses.
+    """
     with transaction(engine) as session:
         version = session.get(ScheduleVersion, version_id)
         if version is None:
@@ -410,15 +412,13 @@ def scrape_version(
         url = base_url or hospital.amion_base_url or settings.amion_base_url
         months = months_in(version.effective_start, version.effective_end)
     if not url:
-        raise ConfigurationError(
-            f"No Amion address is configured for {hospital.code}: set the hospital's Amion base "
-            "URL or SCHEDCU_AMION_BASE_URL."
+        raise AmionNotConfigured(
+            f"Hospital {hospital.code} has no Amion address: give it with "
+            "`schedcu hospital add --amion-url` or SCHEDCU_AMION_BASE_URL."
         )
     started_at = utcnow()
     try:
-        exports = download_exports(
-            base_url=url, code=code, months=months, settings=settings, browser=browser
-        )
+        exports = download_exports(base_url=url, code=code, months=months, settings=settings)
     except SchedcuError as exc:
         record_failed_scrape(engine=engine, version_id=version_id, error=exc, started_at=started_at)
         raise

@@ -1,4 +1,8 @@
-"""`schedcu db upgrade`: create or update the database schema."""
+"""`schedcu db upgrade`: create or update the database schema.
+
+Every command migrates the database on first use anyway; this one is for when
+SCHEDCU_DATABASE_MIGRATE_ON_START is off (a DBA applies migrations before a release).
+"""
 
 from __future__ import annotations
 
@@ -14,9 +18,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_upgrade(_args: argparse.Namespace) -> int:
     from schedcu.config import get_settings
-    from schedcu.db import get_engine, masked_url, upgrade
+    from schedcu.db import create_db_engine, masked_url, upgrade
 
     settings = get_settings()
-    upgrade(get_engine(settings))
+    engine = create_db_engine(settings.resolved_database_url)
+    try:
+        upgrade(engine)
+    finally:
+        engine.dispose()
     print(f"Database schema is up to date: {masked_url(settings.resolved_database_url)}")
     return 0

@@ -1,4 +1,4 @@
-"""The rows as a .csv file (UTF-8, one header line)."""
+"""The rows as a .csv file (UTF-8, one header line; times ISO 8601 with their UTC offset)."""
 
 from __future__ import annotations
 
@@ -20,9 +20,14 @@ def write_csv(
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(header(layout))
+        iso: dict[dt.date, str] = {}  # the rows of a segment share its times
         for values in lines(rows, layout=layout, tz=tz):
             writer.writerow(
-                v.isoformat() if isinstance(v, dt.date) else ("" if v is None else v)
-                for v in values
+                [
+                    (iso.get(v) or iso.setdefault(v, v.isoformat()))
+                    if isinstance(v, dt.date)
+                    else ("" if v is None else v)
+                    for v in values
+                ]
             )
     return path

@@ -22,6 +22,8 @@ from schedcu.models import CoverageStatus, TemplateLayout
 
 MAX_GAPS = 10
 GAP_STATUSES = frozenset({CoverageStatus.UNSTAFFED, CoverageStatus.UNCOVERED})
+# The summary's groupings: its key, and what the reports call one group.
+GROUPS = (("by_study_type", "Study type"), ("by_site", "Site"), ("by_category", "Category"))
 MATRIX_STATUSES = (CoverageStatus.COVERED, CoverageStatus.UNSTAFFED, CoverageStatus.NO_RULE)
 FLAT_STATUSES = (CoverageStatus.FULL, CoverageStatus.PARTIAL, CoverageStatus.UNCOVERED)
 
@@ -31,7 +33,7 @@ def site_of(study_type: str | None) -> str:
     return (study_type or "").split(" ", 1)[0] or "(none)"
 
 
-def _study_type_of(row: CoverageRecord) -> str:
+def study_type_of(row: CoverageRecord) -> str:
     return row.study_type or "(none)"
 
 
@@ -49,6 +51,7 @@ class Gap:
     start: dt.datetime
     end: dt.datetime
     status: CoverageStatus
+    positions: tuple[str, ...] = ()
 
     @property
     def hours(self) -> float:
@@ -66,29 +69,30 @@ class Gap:
             "end": self.end.astimezone(tz).isoformat(),
             "hours": _hours(self.hours),
             "status": self.status.value,
+            "positions": list(self.positions),
             "label": self.label(tz),
         }
 
 
 def merged_gaps(rows: Sequence[CoverageRecord]) -> list[Gap]:
-    """Every gap, longest first: runs of one study type's gap status that touch or overlap."""
-    runs: dict[tuple[str, CoverageStatus], list[tuple[dt.datetime, dt.datetime]]] = defaultdict(
-        list
-    )
+    """Every gap, longest first: runs of one study type's gap status that touch or overlap, with
+    the positions that should have covered them (in the order they first appear)."""
+    runs: dict[tuple[str, CoverageStatus], list[CoverageRecord]] = defaultdict(list)
     for row in rows:
         if row.status in GAP_STATUSES:
-            runs[(row.study_type or "", row.status)].append((row.start, row.end))
+            runs[(row.study_type or "", row.status)].append(row)
     gaps = []
-    for (study_type, status), spans in runs.items():
-        spans.sort()
-        start, end = spans[0]
-        for next_start, next_end in spans[1:]:
-            if next_start <= end:
-                end = max(end, next_end)
+    for (study_type, status), run in runs.items():
+        run.sort(key=lambda row: (row.start, row.end))
+        start, end, positions = run[0].start, run[0].end, dict.fromkeys(run[0].positions)
+        for row in run[1:]:
+            if row.start <= end:
+                end = max(end, row.end)
+                positions.update(dict.fromkeys(row.positions))
                 continue
-            gaps.append(Gap(study_type, start, end, status))
-            start, end = next_start, next_end
-        gaps.append(Gap(study_type, start, end, status))
+            gaps.append(Gap(study_type, start, end, status, tuple(positions)))
+            start, end, positions = row.start, row.end, dict.fromkeys(row.positions)
+        gaps.append(Gap(study_type, start, end, status, tuple(positions)))
     gaps.sort(key=lambda g: (-(g.end - g.start), g.start, g.study_type))
     return gaps
 
@@ -130,7 +134,7 @@ def _matrix_groups(rows: Sequence[CoverageRecord]) -> dict[str, dict[str, dict[s
             table[name] = dict.fromkeys(MATRIX_STATUSES, 0.0)
 
     for row, hours in _segment_hours(rows):
-        name = _study_type_of(row)
+        name = study_type_of(row)
         site = sites.get(name)
         if site is None:
             site = sites[name] = site_of(row.study_type)
@@ -212,40 +216,7 @@ def summarise(
             for row in rows
             if (row.assigned or 0) > (row.required or 0)
         ]
-        summary["by_study_type"] = _flat_groups(rows, _study_type_of)
+        summary["by_study_type"] = _flat_groups(rows, study_type_of)
         summary["by_site"] = _flat_groups(rows, lambda row: site_of(row.study_type))
         summary["by_category"] = _flat_groups(rows, lambda row: row.category or "(none)")
     return summary
-
-
-def daily_shares(
-    rows: Sequence[CoverageRecord],
-) -> tuple[list[dt.date], list[str], list[list[float | None]]]:
-    """Per service day and study type, the share (0..1) of the ruled time (matrix) or required
-    places (flat) that is covered; None where nothing is ruled. For the heatmap."""
-    covered: dict[tuple[dt.date, str], float] = defaultdict(float)
-    ruled: dict[tuple[dt.date, str], float] = defaultdict(float)
-    dates: dict[dt.date, None] = {}
-    types: dict[str, None] = {}
-    for row in rows:
-        name = _study_type_of(row)
-        dates.setdefault(row.service_date)
-        types.setdefault(name)
-        cell = (row.service_date, name)
-        if row.required is not None:
-            ruled[cell] += row.required
-            covered[cell] += min(row.assigned or 0, row.required)
-        elif row.status is not CoverageStatus.NO_RULE:
-            ruled[cell] += row.hours
-            if row.status is CoverageStatus.COVERED:
-                covered[cell] += row.hours
-    day_list = sorted(dates)
-    type_list = list(types)
-    grid = [
-        [
-            covered[(day, name)] / ruled[(day, name)] if ruled.get((day, name)) else None
-            for day in day_list
-        ]
-        for name in type_list
-    ]
-    return day_list, type_list, grid

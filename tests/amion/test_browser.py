@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from schedcu.amion.browser import ChromiumNotFound, find_chromium
+from schedcu.amion.browser import find_chromium
 from schedcu.config import Settings
+from schedcu.errors import ChromiumNotFound
 
 
 def test_the_configured_chromium_comes_first(tmp_path: Path) -> None:

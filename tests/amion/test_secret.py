@@ -18,7 +18,6 @@ from schedcu.errors import AmionError
 from schedcu.examples.amion_month import example_roster
 from tests.amion.conftest import CODE, fast_settings
 from tests.amion.test_store import new_version
-from tests.utils.browser import BrowserThread
 
 FAULTS = (
     {"wrong_code": True},
@@ -50,7 +49,7 @@ def database_dump(engine: Engine) -> str:
 def test_the_code_appears_nowhere(
     db_engine: Engine,
     amion: AmionSimulator,
-    chromium: BrowserThread,
+    chromium: str,
     caplog: pytest.LogCaptureFixture,
     capfd: pytest.CaptureFixture[str],
     tmp_path: Path,
@@ -61,15 +60,12 @@ def test_the_code_appears_nowhere(
     )
 
     def scrape(timeout: float = 10.0) -> None:
-        chromium.run(
-            lambda browser: scrape_version(
-                engine=db_engine,
-                version_id=version_id,
-                code=CODE,
-                settings=fast_settings(amion_timeout_s=timeout),
-                roster=example_roster(),
-                browser=browser,
-            )
+        scrape_version(
+            engine=db_engine,
+            version_id=version_id,
+            code=CODE,
+            settings=fast_settings(chromium_cdp_url=chromium, amion_timeout_s=timeout),
+            roster=example_roster(),
         )
 
     scrape()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import logging
 import os
 import subprocess
@@ -78,6 +79,31 @@ def test_switches_change_answers_at_run_time(amion: AmionSimulator) -> None:
     started = time.monotonic()
     httpx.get(amion.url)
     assert time.monotonic() - started >= 0.3
+
+
+def test_held_exports_stay_in_flight_until_let_go_and_each_request_is_recorded(
+    amion: AmionSimulator,
+) -> None:
+    amion.configure(hold_exports=True)
+    with logged_in(amion) as client, ThreadPoolExecutor(max_workers=2) as pool:
+        held = [pool.submit(export, client, month) for month in (3, 4)]
+        assert amion.wait_for_exports_in_flight(2, timeout=30)
+        assert not any(future.done() for future in held)  # held: nothing can have answered
+        amion.configure(hold_exports=False)
+        assert [future.result().status_code for future in held] == [200, 200]
+    served = amion.requests
+    assert sorted(r.kind for r in served) == ["export", "export", "login", "page"]
+    login = next(r for r in served if r.kind == "login")
+    assert all(login.ended <= r.started <= r.ended for r in served if r.kind == "export")
+    assert amion.max_exports_in_flight == 2
+
+
+def test_error_pages_can_repeat_the_code_they_were_sent(amion: AmionSimulator) -> None:
+    amion.configure(echo_code=True, html_instead=True)
+    refused = httpx.post(f"{amion.url}/cgi-bin/ocs", data={"Login": "nope"})
+    assert "The access code nope you entered is not valid" in refused.text
+    with logged_in(amion) as client:
+        assert f"Lo={CODE}&Rpt=619" in html.unescape(export(client).text)
 
 
 def test_many_concurrent_requests_are_all_served(amion: AmionSimulator) -> None:

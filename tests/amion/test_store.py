@@ -12,10 +12,15 @@ from sqlmodel import select
 from schedcu.amion.client import MonthExport
 from schedcu.amion.roster import RosterError
 from schedcu.amion.simulator import AmionSimulator
-from schedcu.amion.store import INSERT_BATCH_ROWS, scrape_version, store_assignments
+from schedcu.amion.store import (
+    INSERT_BATCH_ROWS,
+    ScrapeOutcome,
+    scrape_version,
+    store_assignments,
+)
 from schedcu.calendar import place_window
 from schedcu.db import transaction
-from schedcu.errors import AmionLoginFailed
+from schedcu.errors import AmionLoginFailed, AmionNotConfigured, ConfigurationError, is_transient
 from schedcu.examples.amion_month import example_roster, schedule_for
 from schedcu.examples.data import HOSPITAL_CODE
 from schedcu.models import (
@@ -30,7 +35,6 @@ from schedcu.models import (
 from schedcu.names import person_key
 from schedcu.validation import Severity
 from tests.amion.conftest import CODE, EXAMPLE_MONTHS, TZ, add_shifts, fast_settings
-from tests.utils.browser import BrowserThread
 from tests.utils.builders import make_hospital, make_version
 from tests.utils.statements import across_batches, inserts_into
 
@@ -65,26 +69,28 @@ def stored(engine: Engine, version_id: int) -> list[tuple[Assignment, Person]]:
         return list(session.exec(query))
 
 
+def scrape(engine: Engine, version_id: int, chromium: str, code: str = CODE) -> ScrapeOutcome:
+    """Phase 2 for the version with the example roster, the session's Chromium and simulator."""
+    return scrape_version(
+        engine=engine,
+        version_id=version_id,
+        code=code,
+        settings=fast_settings(chromium_cdp_url=chromium),
+        roster=example_roster(),
+    )
+
+
 def month_export(text: str, year: int = 2026, month: int = 5) -> MonthExport:
     return MonthExport(year=year, month=month, text=text, url="http://amion/?Lo=***", sha256="x")
 
 
 def test_a_multi_month_scrape_stores_exactly_the_expected_assignments(
-    db_engine: Engine, amion: AmionSimulator, chromium: BrowserThread
+    db_engine: Engine, amion: AmionSimulator, chromium: str
 ) -> None:
     version_id = new_version(
         db_engine, dt.date(2026, 3, 1), dt.date(2026, 4, 30), base_url=amion.url
     )
-    outcome = chromium.run(
-        lambda browser: scrape_version(
-            engine=db_engine,
-            version_id=version_id,
-            code=CODE,
-            settings=fast_settings(),
-            roster=example_roster(),
-            browser=browser,
-        )
-    )
+    outcome = scrape(db_engine, version_id, chromium)
 
     roster_names = {key: p.name for p in example_roster().people for key in p.keys}
     expected = set()
@@ -120,21 +126,12 @@ def test_a_multi_month_scrape_stores_exactly_the_expected_assignments(
 
 
 def test_unknown_people_positions_duplicates_and_spellings_from_amion(
-    db_engine: Engine, amion: AmionSimulator, chromium: BrowserThread
+    db_engine: Engine, amion: AmionSimulator, chromium: str
 ) -> None:
     version_id = new_version(
         db_engine, dt.date(2026, 5, 1), dt.date(2026, 5, 31), ("MidC", "ON1"), amion.url
     )
-    outcome = chromium.run(
-        lambda browser: scrape_version(
-            engine=db_engine,
-            version_id=version_id,
-            code=CODE,
-            settings=fast_settings(),
-            roster=example_roster(),
-            browser=browser,
-        )
-    )
+    outcome = scrape(db_engine, version_id, chromium)
     rows = stored(db_engine, version_id)
     by_date = {(a.service_date.day, a.shift_name): p.name for a, p in rows}
     assert by_date[(4, "MidC")] == by_date[(5, "MidC")] == "Jane Smith"
@@ -259,25 +256,37 @@ def test_a_failure_midway_leaves_the_previous_assignments(db_engine: Engine) -> 
 
 
 def test_a_failed_download_records_a_failed_batch(
-    db_engine: Engine, amion: AmionSimulator, chromium: BrowserThread
+    db_engine: Engine, amion: AmionSimulator, chromium: str
 ) -> None:
     version_id = new_version(
         db_engine, dt.date(2026, 3, 1), dt.date(2026, 3, 31), base_url=amion.url
     )
     with pytest.raises(AmionLoginFailed):
-        chromium.run(
-            lambda browser: scrape_version(
-                engine=db_engine,
-                version_id=version_id,
-                code="wrong-code",
-                settings=fast_settings(),
-                browser=browser,
-            )
-        )
+        scrape(db_engine, version_id, chromium, code="wrong-code")
     with transaction(db_engine) as session:
         batch = session.exec(select(ScrapeBatch)).one()
     assert batch.state is ScrapeState.FAILED and batch.error_text.startswith("AMION_LOGIN_FAILED")
     assert stored(db_engine, version_id) == []
+
+
+def test_a_hospital_without_an_amion_address_is_not_configured(db_engine: Engine) -> None:
+    """The flow's code and sentence; nothing is downloaded, so no batch is recorded."""
+    version_id = new_version(db_engine, dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+    with pytest.raises(AmionNotConfigured) as caught:
+        scrape_version(engine=db_engine, version_id=version_id, code=CODE, settings=fast_settings())
+    assert caught.value.code == "AMION_NOT_CONFIGURED" and not is_transient(caught.value)
+    assert str(caught.value) == (
+        f"Hospital {HOSPITAL_CODE} has no Amion address: give it with "
+        "`schedcu hospital add --amion-url` or SCHEDCU_AMION_BASE_URL."
+    )
+    with transaction(db_engine) as session:
+        assert session.exec(select(ScrapeBatch)).all() == []
+
+
+def test_an_unknown_version_is_refused_with_its_number(db_engine: Engine) -> None:
+    with pytest.raises(ConfigurationError, match="Schedule version 4242 does not exist") as caught:
+        scrape_version(engine=db_engine, version_id=4242, code=CODE, settings=fast_settings())
+    assert caught.value.code == "INVALID_INPUT"
 
 
 def test_rows_outside_the_period_are_left_out_with_one_message(db_engine: Engine) -> None:

@@ -41,7 +41,7 @@ def test_calculate_then_export_csv_and_ods(
     out = tmp_path / "out" / "report.csv"
     assert main(["coverage", "export", "--version", str(version_id), "--out", str(out)]) == 0
     with out.open(encoding="utf-8") as handle:
-        assert [line["status"] for line in csv.DictReader(handle)] == ["COVERED", "UNSTAFFED"]
+        assert [line["Status"] for line in csv.DictReader(handle)] == ["COVERED", "UNSTAFFED"]
 
     ods = tmp_path / "report.data"
     args = [

@@ -3,8 +3,8 @@ it: the flow run's artifact opened in Chromium shows the picture (not a URL, not
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,8 +27,8 @@ from schedcu.hospitals import version_hospital
 from schedcu.models import Specialty
 from tasks.coverage import calculate_coverage, publish_coverage_reports
 from tests.coverage.builders import matrix, sheet, store_version
-from tests.utils.browser import BrowserThread
-from tests.utils.prefect_server import AUTH_STRING
+from tests.utils.browser import with_browser
+from tests.utils.prefect_ui import log_in
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, BrowserContext, Page
@@ -60,7 +60,7 @@ def engine(sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
 
 
 def test_tasks_store_write_files_and_publish_three_artifacts(
-    engine: Engine, prefect_server: str, chromium: BrowserThread
+    engine: Engine, prefect_server: str, chromium: str
 ) -> None:
     version_id = store_version(
         engine,
@@ -94,6 +94,17 @@ def test_tasks_store_write_files_and_publish_three_artifacts(
     assert by_key[f"coverage-{hospital}"].type == "markdown"
     assert by_key[f"coverage-gaps-{hospital}"].type == "table"
     assert "Overall coverage" in str(by_key[f"coverage-{hospital}"].data)
+    gaps = json.loads(str(by_key[f"coverage-gaps-{hospital}"].data))
+    # Every gap of the week, earliest first, with the year: each evening-and-night of Allen US
+    # (nobody on MidL or ON1) and of CPMC CT Body but Saturday evening (Ann on MidC).
+    assert len(gaps) == 14
+    assert gaps[0] == {
+        "study type": "Allen US",
+        "from": "Sat 14 Mar 2026 17:00",
+        "to": "Sun 15 Mar 2026 08:00",
+        "hours": 15.0,
+        "positions": "MidL; ON1",
+    }
     assert sorted(run.name for run in task_runs) == [
         f"coverage-calculate {hospital} version {version_id} Mar 2026",
         f"coverage-reports {hospital} version {version_id}",
@@ -101,11 +112,13 @@ def test_tasks_store_write_files_and_publish_three_artifacts(
 
     ui = prefect_server.removesuffix("/api")
     heatmap_key = f"coverage-heatmap-{hospital}"
-    v2 = chromium.run(
-        lambda browser: _picture_from_run_page(browser, prefect_server, run_id, heatmap_key)
+    v2 = with_browser(
+        chromium,
+        lambda browser: _picture_from_run_page(browser, prefect_server, run_id, heatmap_key),
     )
-    v1 = chromium.run(
-        lambda browser: _picture(browser, f"{ui}/artifacts/artifact/{by_key[heatmap_key].id}")
+    v1 = with_browser(
+        chromium,
+        lambda browser: _picture(browser, ui, f"{ui}/artifacts/artifact/{by_key[heatmap_key].id}"),
     )
     for seen in (v2, v1):
         assert seen["width"] > 400 and seen["height"] > 200
@@ -113,12 +126,8 @@ def test_tasks_store_write_files_and_publish_three_artifacts(
 
 
 def _context(browser: Browser) -> BrowserContext:
-    """A browser signed in to the session's server: both UIs keep the auth string their login
-    form takes, base64, in localStorage `prefect-password` and send it as Basic auth."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(30_000)
-    signed_in = base64.b64encode(AUTH_STRING.encode()).decode()
-    context.add_init_script(f"localStorage.setItem('prefect-password', '{signed_in}')")
     return context
 
 
@@ -144,7 +153,9 @@ def _picture_from_run_page(
     context = _context(browser)
     try:
         page = context.new_page()
-        page.goto(f"{api_url.removesuffix('/api')}/v2/runs/flow-run/{run_id}?tab=Artifacts")
+        ui = api_url.removesuffix("/api")
+        log_in(page, ui)
+        page.goto(f"{ui}/v2/runs/flow-run/{run_id}?tab=Artifacts")
         page.get_by_text(key, exact=True).click()
         page.wait_for_url("**/artifacts/artifact/**")
         return _rendered(page)
@@ -152,11 +163,12 @@ def _picture_from_run_page(
         context.close()
 
 
-def _picture(browser: Browser, url: str) -> dict[str, object]:
+def _picture(browser: Browser, ui: str, url: str) -> dict[str, object]:
     """The V1 UI, where the run's `View at` link in the logs leads."""
     context = _context(browser)
     try:
         page = context.new_page()
+        log_in(page, ui)
         page.goto(url)
         return _rendered(page)
     finally:

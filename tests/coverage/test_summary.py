@@ -30,6 +30,8 @@ def test_gaps_merge_adjacent_segments_across_categories() -> None:
     assert labels[0] == "Allen MR Neuro, Sat 14 Mar 22:00 – Sun 15 Mar 08:00, UNSTAFFED"
     assert result.summary["gaps"][0]["hours"] == 10.0
     assert result.summary["gaps"][0]["start"] == "2026-03-14T22:00:00-04:00"
+    # The positions that should have read Allen: MidL to 01:00, then ON1.
+    assert result.summary["gaps"][0]["positions"] == ["MidL", "ON1"]
 
 
 def test_gaps_merge_across_service_days() -> None:

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from playwright.sync_api import Browser
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import (
     ArtifactFilter,
@@ -30,8 +29,6 @@ from schedcu.config import get_settings
 from schedcu.examples.amion_month import example_roster, schedule_for
 from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
-from tasks.amion_scrape import shared_browser
-from tests.utils.browser import BrowserThread
 
 T = TypeVar("T")
 CODE = "Zq9-fl0w-s3cret-77"
@@ -53,16 +50,10 @@ class Setup:
     amion: AmionSimulator
     ods_path: Path
     roster_path: Path
-    chromium: BrowserThread
 
     def run(self, flow: Callable[..., T], **parameters: Any) -> T:
-        """Run `flow` with the session's Chromium (in its thread); returns what the flow does."""
-
-        def with_browser(browser: Browser) -> T:
-            with shared_browser(browser):
-                return flow(**parameters)
-
-        return self.chromium.run(with_browser)
+        """Run `flow` (its scrapes connect to the session's Chromium); returns what it does."""
+        return flow(**parameters)
 
 
 @pytest.fixture
@@ -70,7 +61,7 @@ def setup(
     db_engine: Engine,
     db_url: str,
     amion_server: AmionSimulator,
-    chromium: BrowserThread,
+    chromium: str,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> Iterator[Setup]:
@@ -79,6 +70,7 @@ def setup(
     monkeypatch.setenv("SCHEDCU_AMION_CODE", CODE)
     monkeypatch.setenv("SCHEDCU_AMION_REQUESTS_PER_SECOND", "0")
     monkeypatch.setenv("SCHEDCU_AMION_TIMEOUT_S", "10")
+    monkeypatch.setenv("SCHEDCU_CHROMIUM_CDP_URL", chromium)
     get_settings.cache_clear()
     hospital = f"flow-{uuid.uuid4().hex[:8]}"
     add_hospital(db_engine, code=hospital, amion_base_url=amion_server.url)
@@ -89,7 +81,6 @@ def setup(
         amion=amion_server,
         ods_path=write_example_template(tmp_path / "template.ods"),
         roster_path=replace(example_roster(), hospital=hospital).dump(tmp_path / "roster.yaml"),
-        chromium=chromium,
     )
     amion_server.reset()
 

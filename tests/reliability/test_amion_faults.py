@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from schedcu.amion.simulator import AmionSimulator
-from schedcu.amion.store import scrape_version
+from schedcu.amion.store import ScrapeOutcome, scrape_version
 from schedcu.db import create_db_engine
 from schedcu.errors import (
     AmionBadCode,
@@ -34,18 +34,11 @@ from schedcu.errors import (
 from schedcu.examples.amion_month import example_roster, schedule_for
 from tests.amion.conftest import fast_settings
 from tests.reliability.conftest import CODE, MONTHS, Phases, new_phases
-from tests.utils.browser import BrowserThread
 from tests.utils.prefect_server import prefect_environment
 
 REPO = Path(__file__).resolve().parents[2]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KILL_DELAY_S = 5.0
-
-
-@pytest.fixture
-def browser_thread(chromium: BrowserThread) -> BrowserThread:
-    """The session's Chromium (tests/conftest.py), driven from its own thread."""
-    return chromium
 
 
 @pytest.fixture(scope="module")
@@ -71,37 +64,33 @@ def phases(sqlite_template: Path, tmp_path: Path) -> Iterator[Phases]:
 
 
 def scrape(
-    browser_thread: BrowserThread,
+    chromium: str,
     engine: Engine,
     version_id: int,
     url: str,
     code: str = CODE,
     **settings: object,
-) -> object:
-    return browser_thread.run(
-        lambda browser: scrape_version(
-            engine=engine,
-            version_id=version_id,
-            code=code,
-            settings=fast_settings(**settings),
-            base_url=url,
-            browser=browser,
-        )
+) -> ScrapeOutcome:
+    return scrape_version(
+        engine=engine,
+        version_id=version_id,
+        code=code,
+        settings=fast_settings(chromium_cdp_url=chromium, **settings),
+        base_url=url,
     )
 
 
-def assert_masked(error: AmionError, *, page: bool = True) -> None:
-    """No spelling of the code in the error, its chain or its evidence; a screenshot if a page
-    was open."""
+def assert_masked(error: AmionError) -> None:
+    """No spelling of the code in the error, its chain or its evidence, whose HTML is the page
+    the screenshot was taken of (its DOM at that moment); a screenshot of it was taken."""
     texts = ["".join(traceback.format_exception(error)), repr(error), str(error.location)]
     evidence = error.evidence
     assert evidence is not None, "a failed scrape keeps evidence for the coordinator"
     texts += [str(evidence.url), evidence.html or ""]
     assert all(CODE not in text for text in texts)
-    if page:
-        assert evidence.screenshot_png is not None
-        assert evidence.screenshot_png.startswith(PNG_SIGNATURE)
-        assert CODE.encode() not in evidence.screenshot_png
+    assert evidence.screenshot_png is not None
+    assert evidence.screenshot_png.startswith(PNG_SIGNATURE)
+    assert evidence.html is not None and "<body>" in evidence.html
     if evidence.url is not None and "Lo=" in evidence.url:
         assert "Lo=***" in evidence.url
 
@@ -109,9 +98,11 @@ def assert_masked(error: AmionError, *, page: bool = True) -> None:
 FAULTS = [
     pytest.param({"fail_first": 1}, AmionTransient, id="503-front-page"),
     pytest.param({"fail_first": 1, "scope": "export"}, AmionTransient, id="503-export"),
-    pytest.param({"delay": 1.0, "scope": "export"}, AmionTransient, id="delay-beyond-timeout"),
+    pytest.param({"hold_exports": True}, AmionTransient, id="unanswered-beyond-timeout"),
     pytest.param({"truncate": True}, AmionTransient, id="truncated-export"),
-    pytest.param({"html_instead": True}, AmionUnexpectedResponse, id="html-instead"),
+    pytest.param(
+        {"html_instead": True, "echo_code": True}, AmionUnexpectedResponse, id="html-instead"
+    ),
     pytest.param({"wrong_code": True}, AmionBadCode, id="no-file"),
 ]
 
@@ -119,17 +110,17 @@ FAULTS = [
 @pytest.mark.parametrize(("switches", "expected"), FAULTS)
 def test_each_fault_is_classified_stores_nothing_and_is_masked(
     amion: AmionSimulator,
-    browser_thread: BrowserThread,
+    chromium: str,
     phases: Phases,
     switches: dict[str, object],
     expected: type[AmionError],
 ) -> None:
     version_id = phases.import_schedule().version_id
     amion.configure(**switches)
-    timeout = {"amion_timeout_s": 0.3} if "delay" in switches else {}
+    timeout = {"amion_timeout_s": 0.3} if "hold_exports" in switches else {}
 
     with pytest.raises(AmionError) as caught:
-        scrape(browser_thread, phases.engine, version_id, amion.url, **timeout)
+        scrape(chromium, phases.engine, version_id, amion.url, **timeout)
 
     error = caught.value
     assert type(error) is expected, f"{type(error).__name__}: {error}"
@@ -141,37 +132,37 @@ def test_each_fault_is_classified_stores_nothing_and_is_masked(
     if expected is AmionTransient:  # what the task's retry does once the fault is gone
         if "fail_first" not in switches:  # the 503 count is used up by the first attempt
             amion.reset()
-        outcome = scrape(browser_thread, phases.engine, version_id, amion.url)
+        outcome = scrape(chromium, phases.engine, version_id, amion.url)
         after = phases.counts()
         assert after["batches"] == ["COMPLETE", "FAILED"]
-        assert after["assignments"] == outcome.assignment_count > 0  # type: ignore[attr-defined]
+        assert after["assignments"] == outcome.assignment_count > 0
 
 
 def test_a_refused_access_code_is_permanent_stores_nothing_and_is_masked(
-    amion: AmionSimulator, browser_thread: BrowserThread, phases: Phases
+    amion: AmionSimulator, chromium: str, phases: Phases
 ) -> None:
     version_id = phases.import_schedule().version_id
     with pytest.raises(AmionLoginFailed) as caught:
-        scrape(browser_thread, phases.engine, version_id, amion.url, code=CODE[::-1])
+        scrape(chromium, phases.engine, version_id, amion.url, code=CODE[::-1])
     assert not is_transient(caught.value)
     assert phases.counts()["batches"] == ["FAILED"] and phases.counts()["assignments"] == 0
     assert CODE[::-1] not in "".join(traceback.format_exception(caught.value))
 
 
 def test_the_tab_separated_export_is_stored_like_the_csv_one(
-    amion: AmionSimulator, browser_thread: BrowserThread, phases: Phases
+    amion: AmionSimulator, chromium: str, phases: Phases
 ) -> None:
     version_id = phases.import_schedule().version_id
-    csv = scrape(browser_thread, phases.engine, version_id, amion.url)
+    csv = scrape(chromium, phases.engine, version_id, amion.url)
     amion.configure(tab_separated=True)
-    tab = scrape(browser_thread, phases.engine, version_id, amion.url)
-    assert tab.assignment_count == csv.assignment_count > 0  # type: ignore[attr-defined]
-    assert phases.counts()["assignments"] == csv.assignment_count  # type: ignore[attr-defined]
+    tab = scrape(chromium, phases.engine, version_id, amion.url)
+    assert tab.assignment_count == csv.assignment_count > 0
+    assert phases.counts()["assignments"] == csv.assignment_count
 
 
 @pytest.mark.slow
 def test_amion_killed_during_an_export_is_transient_and_stores_nothing(
-    browser_thread: BrowserThread, phases: Phases, tmp_path: Path
+    chromium: str, phases: Phases, tmp_path: Path
 ) -> None:
     """The simulator's process is SIGKILLed while it holds an export request open."""
     env = prefect_environment(tmp_path / "prefect-home") | {"SCHEDCU_AMION_CODE": CODE}
@@ -196,7 +187,7 @@ def test_amion_killed_during_an_export_is_transient_and_stores_nothing(
         killer = threading.Thread(target=kill_when_in_flight)
         killer.start()
         with pytest.raises(AmionError) as caught:
-            scrape(browser_thread, phases.engine, version_id, url, amion_timeout_s=KILL_DELAY_S * 4)
+            scrape(chromium, phases.engine, version_id, url, amion_timeout_s=KILL_DELAY_S * 4)
         killer.join(timeout=10)
     finally:
         if process.poll() is None:

@@ -2,9 +2,9 @@
 
 PostgreSQL: the phase's own connection is terminated with `pg_terminate_backend` from a second
 connection just before the phase writes its main rows (inside its transaction). The error must be
-transient (so the task retry policy retries it), nothing of the phase may stay, and calling the
-phase again must give exactly one result. SQLite: a phase that meets another writer holding the
-lock waits for it and succeeds.
+DATABASE_UNREACHABLE, transient (so the task retry policy retries it), nothing of the phase may
+stay, and calling the phase again must give exactly one result. SQLite: a phase that meets
+another writer holding the lock waits for it and succeeds.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 
 from schedcu.config import get_settings
 from schedcu.db import create_db_engine, get_engine, transaction
-from schedcu.errors import is_transient
+from schedcu.errors import DatabaseUnreachable, is_transient
 from schedcu.models import Assignment, CoverageRow, ShiftInstance
 from tasks.ods_import import import_ods
 from tests.reliability.conftest import START, Phases, new_phases
@@ -101,7 +101,7 @@ def test_a_terminated_connection_is_transient_leaves_nothing_and_the_retry_succe
 
     with (
         terminated_before_insert(pg_engine, TABLES[phase]) as killed,
-        pytest.raises(sa.exc.DBAPIError) as failure,
+        pytest.raises(DatabaseUnreachable) as failure,
     ):
         run_phase()
     assert killed, "the fault did not fire"

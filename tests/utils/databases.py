@@ -17,17 +17,21 @@ from schedcu.db import create_db_engine, upgrade
 
 
 @contextmanager
-def scratch_postgres_url(admin_url: str, prefix: str = "schedcu_scratch") -> Iterator[str]:
-    """A new, migrated PostgreSQL database next to `admin_url`'s; dropped afterwards."""
+def scratch_postgres_url(
+    admin_url: str, prefix: str = "schedcu_scratch", *, migrated: bool = True
+) -> Iterator[str]:
+    """A new PostgreSQL database next to `admin_url`'s, migrated unless told not; dropped
+    afterwards."""
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
         url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-        engine = create_db_engine(url)
-        upgrade(engine)
-        engine.dispose()
+        if migrated:
+            engine = create_db_engine(url)
+            upgrade(engine)
+            engine.dispose()
         yield url
     finally:
         with admin.connect() as connection:
