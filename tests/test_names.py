@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 from prefect import flow
 
-from flows.artifacts import publish_amion_evidence
 from flows.hospital_lock import limit_name
 from schedcu.config import Settings
 from schedcu.coverage.reports import report_stem
@@ -14,6 +13,7 @@ from schedcu.errors import AmionEvidence, AmionLoginFailed
 from schedcu.hospitals import check_hospital_code
 from schedcu.models import TemplateLayout
 from schedcu.names import MAX_SLUG, name_key, person_key, position_key, slug
+from tasks.amion_scrape import publish_amion_evidence
 from tests.utils.hostile_codes import HOSTILE_CODES
 
 
