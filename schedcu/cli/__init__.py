@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
+BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
 COMMAND_MODULES = (
     "schedcu.cli.db",
     "schedcu.cli.amion_sim",
@@ -47,3 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # Whoever read the output left early (`schedcu ... | head`): nothing more to say. Point
+        # stdout at /dev/null so that flushing it at exit raises no second error.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return BROKEN_PIPE

@@ -113,3 +113,18 @@ def test_flat_file_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     assert [(m["code"], m["location"]) for m in report["validation"]] == [
         ("INVALID_DATE", "'Shifts'!A4")
     ]
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(real_template_path: Path) -> None:
+    """`schedcu ods inspect template.ods | head -1`: the pipe closes before the report is out."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "schedcu", "ods", "inspect", str(real_template_path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before schedcu writes a byte
+    with process.stderr:
+        errors = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 141
+    assert "Traceback" not in errors and "BrokenPipeError" not in errors
