@@ -25,6 +25,11 @@ from tasks.coverage import coverage
     validate_parameters=False,
 )
 def recalculate_coverage(version_id: VersionId) -> State[Any]:
+    """Recalculate coverage for one schedule version.
+
+    Args:
+        version_id: The schedule version's number, as the import's summary shows it.
+    """
     try:
         number = checked(version_id=version_id).version_id
         found = version_hospital(get_engine(get_settings()), number) if number else None
