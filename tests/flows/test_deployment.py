@@ -62,7 +62,7 @@ def test_a_deployment_run_triggered_through_the_rest_api_completes(
     _prefect(["deploy", "--all"], env)
 
     with process_worker("schedcu", env, tmp_path) as worker_log, api_client(prefect_server) as api:
-        deployment = api.get("/deployments/name/schedule-import/on-demand")
+        deployment = api.get("/deployments/name/schedule-import/import-on-demand")
         deployment.raise_for_status()
         created = api.post(
             f"/deployments/{deployment.json()['id']}/create_flow_run",
