@@ -13,7 +13,14 @@ from prefect import flow
 from prefect.states import State
 
 from flows.hospital_lock import hospital_slot
-from flows.run import fail_run, finish_run, new_result, template_sources, tolerated_phases
+from flows.run import (
+    fail_run,
+    finish_run,
+    hospital_tagged,
+    new_result,
+    template_sources,
+    tolerated_phases,
+)
 from schedcu.config import get_settings
 from schedcu.db import get_engine
 from schedcu.errors import ConfigurationError, SchedcuError
@@ -59,6 +66,6 @@ def nightly_refresh(hospital: HospitalCode, roster_path: OptionalRosterPath = No
         return fail_run(result, error, publish=False)
     result.schedule_version_id = version.id
     result.period_start, result.period_end = version.effective_start, version.effective_end
-    with hospital_slot(code):
+    with hospital_tagged(code), hospital_slot(code):
         tolerated_phases(result, roster_path=roster)
     return finish_run(result)

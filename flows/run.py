@@ -13,14 +13,19 @@ carrying the result).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
-from prefect import Task, allow_failure, get_run_logger
+from prefect import Task, allow_failure, get_run_logger, tags
+from prefect.client.orchestration import get_client
 from prefect.runtime import deployment, flow_run
 from prefect.states import Completed, Failed, State
 
 from flows.artifacts import publish_run_artifacts
+from flows.status import hospital_tag
 from schedcu.config import Settings
 from schedcu.errors import OrchestrationFailed, SchedcuError
 from schedcu.models import utcnow
@@ -48,6 +53,19 @@ def template_sources(settings: Settings) -> list[Path] | None:
     deployment (the UI, the REST API, a schedule), None (anything its caller can read) for a
     direct call. Decided by the run's own record, not by a parameter a caller could set."""
     return settings.resolved_template_sources if deployment.get_id() else None
+
+
+@contextmanager
+def hospital_tagged(code: str) -> Iterator[None]:
+    """Tag the run `hospital:<code>` and, inside the block, its task runs too: the UI's filter
+    and `schedcu status`'s. Only for a known hospital, once its request passed the edge."""
+    tag = hospital_tag(code)
+    run_id = flow_run.get_id()
+    if run_id is not None:
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(UUID(run_id), tags=sorted({*flow_run.get_tags(), tag}))
+    with tags(tag):
+        yield
 
 
 def run_phase(result: OrchestrationResult, phase: Phase, task: Task[..., Any], **kw: Any) -> State:

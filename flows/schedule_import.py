@@ -23,6 +23,7 @@ from flows.run import (
     fail_run,
     failure_of,
     finish_run,
+    hospital_tagged,
     new_result,
     run_phase,
     template_sources,
@@ -100,7 +101,7 @@ def schedule_import(
         return fail_run(result, error, publish=False)
 
     result.period_start, result.period_end = request.start, request.end
-    with hospital_slot(request.hospital):
+    with hospital_tagged(request.hospital), hospital_slot(request.hospital):
         imported = run_phase(result, Phase.ODS_IMPORT, ods_import, request=request)
         if not imported.is_completed():
             return fail_run(result, failure_of(imported, Phase.ODS_IMPORT))

@@ -98,6 +98,6 @@ def test_the_nightly_deployment_has_a_cron_schedule_with_a_time_zone() -> None:
     import yaml
 
     config = yaml.safe_load((REPO / "prefect.yaml").read_text())
-    nightly = {d["name"]: d for d in config["deployments"]}["nightly"]
+    nightly = {d["name"]: d for d in config["deployments"]}["import-nightly"]
     [schedule] = nightly["schedules"]
     assert schedule["cron"] and schedule["timezone"] == "America/New_York"
