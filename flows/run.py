@@ -111,7 +111,13 @@ def failure_of(state: State[Any], phase: Phase) -> SchedcuError:
     )
 
 
-def fail_run(result: OrchestrationResult, error: SchedcuError, *, publish: bool = True) -> State:
+def fail_run(
+    result: OrchestrationResult,
+    error: SchedcuError,
+    *,
+    publish: bool = True,
+    ods_path: Path | None = None,
+) -> State:
     """Fail the run with the coordinator's sentence; `publish` the artifacts (not for a refused
     request: its hospital code is not known to be one, and must not name an artifact).
 
@@ -123,7 +129,7 @@ def fail_run(result: OrchestrationResult, error: SchedcuError, *, publish: bool 
         result.validation = result.validation.merge(error.validation)
     result = result.finish(utcnow())
     if publish:
-        publish_run_artifacts(result, failure=f"{error.code}: {error.message}")
+        publish_run_artifacts(result, failure=f"{error.code}: {error.message}", ods_path=ods_path)
     failure = OrchestrationFailed(
         error.message,
         code=error.code,
@@ -135,8 +141,10 @@ def fail_run(result: OrchestrationResult, error: SchedcuError, *, publish: bool 
     return Failed(message=f"{error.code}: {error.message}", data=failure)
 
 
-def finish_run(result: OrchestrationResult) -> State:
+def finish_run(result: OrchestrationResult, *, ods_path: Path | None = None) -> State:
+    """Complete the run (with warnings if a phase failed); `ods_path` is the template it
+    imported, named in the summary."""
     result = result.finish(utcnow())
-    publish_run_artifacts(result)
+    publish_run_artifacts(result, ods_path=ods_path)
     get_run_logger().info("%s", result.summary_line)
     return Completed(name=result.state_name, message=result.summary_line, data=result.to_dict())

@@ -104,6 +104,7 @@ def schedule_import(
     with hospital_tagged(request.hospital), hospital_slot(request.hospital):
         imported = run_phase(result, Phase.ODS_IMPORT, ods_import, request=request)
         if not imported.is_completed():
-            return fail_run(result, failure_of(imported, Phase.ODS_IMPORT))
+            failure = failure_of(imported, Phase.ODS_IMPORT)
+            return fail_run(result, failure, ods_path=request.ods_path)
         tolerated_phases(result, roster_path=request.roster_path, user_id=request.user_id)
-    return finish_run(result)
+    return finish_run(result, ods_path=request.ods_path)

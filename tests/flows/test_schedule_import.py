@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -83,8 +86,16 @@ def test_full_success_completes_with_every_phase_and_the_result(setup: Setup) ->
     assert len(names) == 3  # the UI shows one task run per phase, and nothing else
     for task in ("ods-import", "amion-scrape", "coverage"):
         assert names[f"{task} {setup.hospital} {period}"] == ["Completed", "1"]
-    keys = {a.key for a in artifacts(state.state_details.flow_run_id)}
-    assert f"validation-{setup.hospital}" in keys and f"import-summary-{setup.hospital}" in keys
+    published = {a.key: a for a in artifacts(state.state_details.flow_run_id)}
+    assert f"validation-{setup.hospital}" in published
+    summary = str(published[f"import-summary-{setup.hospital}"].data)
+    sha256 = hashlib.sha256(setup.ods_path.read_bytes()).hexdigest()
+    assert f"Template: **{setup.ods_path.name}** from `{setup.ods_path}`, SHA-256 `{sha256}`." in (
+        summary
+    )
+    reports = [Path(p) for p in result["reports"]]
+    assert reports and all(f"- **{p.name}** in `{p.parent}`" in summary for p in reports)
+    assert not re.search(r"\b1 [a-z]+s\b", summary), summary  # "1 errors", "1 months"
     assert hospital_status(setup.hospital)["status"] == "COMPLETED"
 
 
