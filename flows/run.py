@@ -27,7 +27,7 @@ from prefect.states import Completed, Failed, State
 from flows.artifacts import publish_run_artifacts
 from flows.status import hospital_tag
 from schedcu.config import Settings
-from schedcu.errors import OrchestrationFailed, SchedcuError
+from schedcu.errors import OrchestrationFailed, SchedcuError, SpreadsheetError
 from schedcu.models import utcnow
 from schedcu.orchestration import PHASE_TITLES, OrchestrationResult, Outcome, Phase, period_label
 from tasks.amion_scrape import amion_scrape
@@ -108,6 +108,19 @@ def failure_of(state: State[Any], phase: Phase) -> SchedcuError:
     return SchedcuError(
         f"The {PHASE_TITLES[phase]} stopped unexpectedly ({kind}); see the run's logs.",
         code=f"{phase.value.upper()}_FAILED",
+    )
+
+
+def naming_file(error: SchedcuError, path: Path) -> SchedcuError:
+    """A spreadsheet's error with its sentence naming the file (the reader's sentences say "the
+    file", and a coordinator may have sent several)."""
+    if not isinstance(error, SpreadsheetError) or path.name in error.message:
+        return error
+    return type(error)(
+        f"The template {path.name}: {error.message}",
+        code=error.code,
+        location=error.location,
+        validation=error.validation,
     )
 
 

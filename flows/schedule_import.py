@@ -24,6 +24,7 @@ from flows.run import (
     failure_of,
     finish_run,
     hospital_tagged,
+    naming_file,
     new_result,
     run_phase,
     template_sources,
@@ -104,7 +105,7 @@ def schedule_import(
     with hospital_tagged(request.hospital), hospital_slot(request.hospital):
         imported = run_phase(result, Phase.ODS_IMPORT, ods_import, request=request)
         if not imported.is_completed():
-            failure = failure_of(imported, Phase.ODS_IMPORT)
+            failure = naming_file(failure_of(imported, Phase.ODS_IMPORT), request.ods_path)
             return fail_run(result, failure, ods_path=request.ods_path)
         tolerated_phases(result, roster_path=request.roster_path, user_id=request.user_id)
     return finish_run(result, ods_path=request.ods_path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -106,6 +107,7 @@ def test_phase_1_critical_error_fails_the_run_and_nothing_else_runs(setup: Setup
     error = state.result(raise_on_failure=False, _sync=True)
     assert isinstance(error, OrchestrationFailed)
     assert error.code == "NOT_ODS"
+    assert f"The template {setup.ods_path.name}: " in (state.message or "")  # names the file
     assert error.result is not None
     phases = error.result.to_dict()["phases"]
     assert [phases[p]["outcome"] for p in ("ods_import", "amion_scrape", "coverage")] == [
@@ -119,6 +121,11 @@ def test_phase_1_critical_error_fails_the_run_and_nothing_else_runs(setup: Setup
     with Session(setup.engine) as session:
         assert session.exec(select(ScheduleVersion)).first() is None
     assert hospital_status(setup.hospital)["status"] == "FAILED"
+    # A coordinator's mistake, not a bug: the logs end with the coded sentence, no traceback.
+    found = sorted(logs(state.state_details.flow_run_id), key=lambda log: log.timestamp)
+    errors = [log.message for log in found if log.level >= logging.ERROR]
+    assert errors and errors[-1] == f"Run failed: {state.message}", errors
+    assert not [log.message for log in found if "Traceback" in log.message]
 
 
 def test_a_refused_amion_code_fails_phase_2_once_and_coverage_still_runs(setup: Setup) -> None:
