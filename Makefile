@@ -10,12 +10,12 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test install install-dev chromium lint pytest clean
+.PHONY: demo test install install-dev chromium libreoffice lint pytest clean
 
 demo: install chromium
 	$(PY) -m schedcu.demo
 
-test: install-dev chromium lint pytest
+test: install-dev chromium libreoffice lint pytest
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,15 @@ chromium: | $(PY)
 	else \
 		echo "Chromium: Playwright's download is unavailable; installing Debian's chromium"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
+	fi
+
+# Headless LibreOffice for the tests that reopen the .ods reports (required when CI=true).
+libreoffice:
+	@if command -v libreoffice >/dev/null 2>&1; then \
+		echo "LibreOffice: $$(command -v libreoffice)"; \
+	else \
+		echo "LibreOffice: installing Debian's libreoffice-calc-nogui"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; \
 	fi
 
 lint: install-dev

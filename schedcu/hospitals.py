@@ -64,6 +64,23 @@ def check_timezone(timezone: str) -> str:
     return timezone
 
 
+MAX_SHOWN = 40  # characters of a refused code quoted back (a 300-character one is cut)
+
+
+def check_hospital_code(code: str) -> str:
+    """`code` when it is a hospital code, else INVALID_HOSPITAL_CODE: the one check of every
+    door a code comes in by (CLI, flow parameters), since codes become file names, artifact keys
+    and concurrency-limit names. `fullmatch`: `$` alone would let a trailing newline through."""
+    if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
+        shown = repr(code) if len(repr(code)) <= MAX_SHOWN else f"{repr(code)[:MAX_SHOWN]}..."
+        raise ConfigurationError(
+            f"The hospital code {shown} must be 1 to 64 lowercase letters (a-z), digits and "
+            "dashes, starting and ending with a letter or digit (e.g. cumc-radiology).",
+            code="INVALID_HOSPITAL_CODE",
+        )
+    return code
+
+
 def add_hospital(
     engine: Engine,
     *,
@@ -73,12 +90,7 @@ def add_hospital(
     timezone: str = "America/New_York",
 ) -> Hospital:
     """Create a hospital; an existing code, a bad code, address or time zone is refused."""
-    if not CODE_PATTERN.match(code):
-        raise ConfigurationError(
-            f"The hospital code {code!r} must be lowercase letters, digits and dashes "
-            "(e.g. cumc-radiology).",
-            code="INVALID_HOSPITAL_CODE",
-        )
+    check_hospital_code(code)
     hospital = Hospital(
         code=code,
         name=name or code,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 _WHITESPACE = re.compile(r"\s+")
+MAX_SLUG = 128
 
 
 def name_key(text: str) -> str:
@@ -24,8 +25,11 @@ def position_key(text: str) -> str:
 
 def slug(*parts: str) -> str:
     """`slug("coverage", "CUMC Radiology")` -> `'coverage-cumc-radiology'`: lowercase letters,
-    digits and dashes only, as Prefect wants for artifact keys and concurrency limit names."""
-    return re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).casefold()).strip("-")
+    digits and dashes only, as Prefect wants for artifact keys and concurrency limit names, and
+    at most MAX_SLUG characters, so that as a file name it stays one short name in its folder
+    whatever it is given (a valid hospital code with its prefix is far shorter)."""
+    text = re.sub(r"[^a-z0-9-]+", "-", "-".join(parts).casefold()).strip("-")
+    return text[:MAX_SLUG].rstrip("-")
 
 
 def person_key(text: str) -> str:

@@ -29,7 +29,9 @@ LAST_START = dt.date(2099, 12, 31)
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
 USER_ID_LENGTH = 200  # ScheduleVersion.created_by
 PATH_LENGTH = 4096
-HOSPITAL_CODE_PATTERN = r"^[a-z0-9][a-z0-9-]{0,63}$"
+# Starts and ends with a letter or digit: names built from a code (`slug`) drop outer dashes, so
+# `cumc-` would share `cumc`'s artifact keys, concurrency limit and Amion secret block.
+HOSPITAL_CODE_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 SHOWN_CHARS = 40
 
 
@@ -65,8 +67,8 @@ OptionalRosterPath = RosterPath | SkipJsonSchema[None]
 REFUSALS = {
     "hospital": (
         "INVALID_HOSPITAL_CODE",
-        "The hospital code must be 1 to 64 lowercase letters, digits and dashes "
-        "(e.g. cumc-radiology)",
+        "The hospital code must be 1 to 64 lowercase letters (a-z), digits and dashes, starting "
+        "and ending with a letter or digit (e.g. cumc-radiology)",
     ),
     "start_date": (
         "INVALID_PERIOD",

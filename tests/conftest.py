@@ -2,12 +2,14 @@
 
 `db_engine` runs a test on both backends. PostgreSQL comes from SCHEDCU_TEST_POSTGRES_URL (set by
 `make test` when a server answers on 127.0.0.1:5432); without it those tests skip with the reason,
-except in CI (`CI=true`), where a missing server fails the run.
+except in CI (`CI=true`), where a missing server fails the run. LibreOffice (`libreoffice`, which
+`make test` installs) and ../shared/fixtures follow the same rule.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -48,6 +50,17 @@ def real_template_path() -> Path:
         if IN_CI:
             pytest.fail(f"{path} is missing: CI must run the tests on the shared fixtures")
         pytest.skip(f"{path} is absent (a clone without ../shared/fixtures)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def libreoffice() -> str:
+    """The `libreoffice` executable (required in CI, where `make test` installs it)."""
+    path = shutil.which("libreoffice")
+    if path is None:
+        if IN_CI:
+            pytest.fail("CI requires LibreOffice: `libreoffice` is not on PATH (make libreoffice)")
+        pytest.skip("LibreOffice is not installed (make libreoffice installs it)")
     return path
 
 

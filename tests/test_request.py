@@ -21,6 +21,8 @@ def test_json_values_become_typed_values() -> None:
 @pytest.mark.parametrize(
     ("parameters", "code"),
     [
+        ({"months": 0}, "INVALID_PERIOD"),  # a period of no month, checked here once
+        ({"months": -1}, "INVALID_PERIOD"),
         ({"months": True}, "INVALID_PERIOD"),
         ({"months": 2.0}, "INVALID_PERIOD"),
         ({"months": 25}, "INVALID_PERIOD"),

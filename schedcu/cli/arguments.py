@@ -26,3 +26,15 @@ def month_count(text: str) -> int:
         return checked(months=months).months
     except ConfigurationError as error:
         raise argparse.ArgumentTypeError(error.message) from None
+
+
+def hospital_code(text: str) -> str:
+    """Every hospital code argument: a bad code is a usage error with its stable code, before
+    any database or Prefect work (the check is the domain's, schedcu.hospitals)."""
+    from schedcu.errors import ConfigurationError
+    from schedcu.hospitals import check_hospital_code
+
+    try:
+        return check_hospital_code(text)
+    except ConfigurationError as err:
+        raise argparse.ArgumentTypeError(f"{err.code}: {err.message}") from None

@@ -6,12 +6,16 @@ import argparse
 import json
 from typing import Any
 
+from schedcu.cli.arguments import hospital_code
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     hospital = subparsers.add_parser("hospital", help="hospitals (departments) known to schedcu")
     actions = hospital.add_subparsers(dest="hospital_command", required=True, metavar="ACTION")
     add = actions.add_parser("add", help="add a hospital")
-    add.add_argument("code", help="short code, lowercase and dashes (e.g. cumc-radiology)")
+    add.add_argument(
+        "code", type=hospital_code, help="short code, lowercase and dashes (e.g. cumc-radiology)"
+    )
     add.add_argument("--name", help="display name (default: the code)")
     add.add_argument("--amion-url", help="the department's Amion address (https://...)")
     add.add_argument("--timezone", default="America/New_York", help="IANA time zone")
@@ -20,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     listing.add_argument("--json", action="store_true", help="print one JSON list")
     listing.set_defaults(handler=run_list)
     update = actions.add_parser("update", help="change a hospital's name, Amion address or zone")
-    update.add_argument("code", help="the hospital's code")
+    update.add_argument("code", type=hospital_code, help="the hospital's code")
     update.add_argument("--name", help="new display name")
     update.add_argument("--amion-url", help="new Amion address (https://...)")
     update.add_argument("--timezone", help="new IANA time zone")

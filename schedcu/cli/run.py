@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from schedcu.cli.arguments import iso_date, month_count
+from schedcu.cli.arguments import hospital_code, iso_date, month_count
 from schedcu.wording import plural
 
 USAGE_ERROR = 2
@@ -26,7 +26,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "import", help="import a template and Amion for a period, then compute coverage"
     )
     cmd.add_argument("--ods", required=True, type=Path, help="the coverage template (.ods)")
-    cmd.add_argument("--hospital", required=True, help="hospital code")
+    cmd.add_argument("--hospital", required=True, type=hospital_code, help="hospital code")
     cmd.add_argument("--start", required=True, type=iso_date, help="first day, YYYY-MM-DD")
     cmd.add_argument("--months", type=month_count, default=1, help="number of months (default 1)")
     cmd.add_argument("--roster", type=Path, help="roster YAML (specialties and aliases)")

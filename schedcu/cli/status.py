@@ -8,10 +8,12 @@ import contextlib
 import json
 import sys
 
+from schedcu.cli.arguments import hospital_code
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     status = subparsers.add_parser("status", help="the status of a hospital's latest import")
-    status.add_argument("--hospital", required=True, help="hospital code")
+    status.add_argument("--hospital", required=True, type=hospital_code, help="hospital code")
     status.add_argument("--json", action="store_true", help="print one JSON object")
     status.set_defaults(handler=run_status)
 

@@ -18,6 +18,7 @@ from schedcu.coverage.heatmap import heatmap_png
 from schedcu.coverage.service import StoredCoverage
 from schedcu.coverage.summary import GROUPS
 from schedcu.coverage.table import SEPARATOR
+from schedcu.names import slug
 
 FORMATS = ("csv", "ods")
 
@@ -33,7 +34,9 @@ class ReportFiles:
 
 
 def report_stem(coverage: StoredCoverage) -> str:
-    return f"coverage-{coverage.hospital_code}-v{coverage.version_id}"
+    """`coverage-<hospital>-v<version>`, one file name inside the reports folder whatever the
+    stored code holds (`slug` keeps letters, digits and dashes: no `/`, `..` or NUL)."""
+    return f"{slug('coverage', coverage.hospital_code)}-v{coverage.version_id}"
 
 
 def title(coverage: StoredCoverage) -> str:

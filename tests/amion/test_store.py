@@ -11,7 +11,12 @@ from sqlmodel import select
 
 from schedcu.amion.client import MonthExport
 from schedcu.amion.simulator import AmionSimulator
-from schedcu.amion.store import ScrapeOutcome, scrape_version, store_assignments
+from schedcu.amion.store import (
+    INSERT_BATCH_ROWS,
+    ScrapeOutcome,
+    scrape_version,
+    store_assignments,
+)
 from schedcu.calendar import place_window
 from schedcu.db import transaction
 from schedcu.errors import (
@@ -36,6 +41,7 @@ from schedcu.names import person_key
 from schedcu.validation import Severity
 from tests.amion.conftest import CODE, EXAMPLE_MONTHS, TZ, add_shifts, fast_settings
 from tests.utils.builders import make_hospital, make_version
+from tests.utils.statements import across_batches, inserts_into
 
 
 def new_version(
@@ -354,3 +360,86 @@ def test_stored_assignments_are_written_as_the_orm_writes_them(db_engine: Engine
         assert [(a.shift_name, a.source, a.created_by) for a in matched] == [
             ("MidC", AssignmentSource.AMION, "tester")
         ]
+
+
+BATCH_PEOPLE = ("Ava Stone", "Ben Ortiz", "Cleo Park", "Dan Reyes", "Eve Lund", "Finn Cho")
+
+
+def batch_export_rows(size: int) -> list[tuple[str, str, dt.date, str, str]]:
+    """`size` distinct Amion rows in May 2026: (person, position, date, start, end). The first
+    31 are MidC 17:00-24:00 (they match the version's shifts), then other positions with day
+    times or none."""
+    rows = []
+    for number in range(size):
+        group = number // 31
+        times = (("1700", "0"), ("800", "1700"), ("", ""))[0 if group == 0 else 1 + group % 2]
+        position = "MidC" if group == 0 else f"Pos {group}"
+        date = dt.date(2026, 5, 1 + number % 31)
+        rows.append((BATCH_PEOPLE[number % len(BATCH_PEOPLE)], position, date, *times))
+    return rows
+
+
+def expected_window(date: dt.date, start: str, end: str) -> tuple[dt.datetime | None, ...]:
+    """17:00-24:00 ends at the next midnight; 08:00-17:00 is the same day; no times, none."""
+    if not start:
+        return (None, None)
+    begin = dt.datetime.combine(date, hmm(start), TZ)
+    finish = dt.datetime.combine(date, hmm(end), TZ)
+    return (begin, finish if finish > begin else finish + dt.timedelta(days=1))
+
+
+@across_batches(INSERT_BATCH_ROWS)
+def test_a_scrape_crossing_insert_batches_stores_every_row_as_read(
+    db_engine: Engine, size: int
+) -> None:
+    version_id = new_version(db_engine, dt.date(2026, 5, 1), dt.date(2026, 5, 31), ("MidC",))
+    rows = batch_export_rows(size)
+    export = month_export(
+        "".join(
+            f'"{name}",,0,"{position}",31,0,{date.month}-{date.day}-26,{start},{end}\n'
+            for name, position, date, start, end in rows
+        )
+    )
+    with inserts_into(db_engine, "assignment") as inserts:
+        outcome = store_assignments(
+            engine=db_engine,
+            version_id=version_id,
+            exports=[export],
+            roster=None,
+            settings=fast_settings(),
+            created_by="batch-test",
+        )
+
+    assert len(inserts) == -(-size // INSERT_BATCH_ROWS)  # one multi-row INSERT per batch
+    assert outcome.assignment_count == outcome.row_count == size
+    with transaction(db_engine) as session:
+        midc = {
+            s.service_date: s.id
+            for s in session.exec(
+                select(ShiftInstance).where(ShiftInstance.version_id == version_id)
+            )
+        }
+    by_row = {
+        (person.name, a.shift_name, a.service_date): (
+            a.position_key,
+            a.start_at,
+            a.end_at,
+            a.shift_instance_id,
+            a.version_id,
+            a.source,
+            a.scrape_batch_id,
+            a.created_by,
+        )
+        for a, person in stored(db_engine, version_id)
+    }
+    assert len(by_row) == size
+    for name, position, date, start, end in rows:
+        assert by_row[(name, position, date)] == (
+            position.replace(" ", "").lower(),
+            *expected_window(date, start, end),
+            midc[date] if position == "MidC" else None,
+            version_id,
+            AssignmentSource.AMION,
+            outcome.batch_id,
+            "batch-test",
+        ), (name, position, date)

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine
 
 from schedcu.config import get_settings
 from schedcu.db import create_db_engine
+from schedcu.hospitals import version_hospital
 from schedcu.models import Specialty
 from tasks.coverage import coverage
 from tests.coverage.builders import matrix, sheet, store_version
@@ -71,7 +72,9 @@ def test_the_task_stores_writes_files_and_publishes_three_artifacts(
         roster=[("Ann Lee", Specialty.BOTH)],
         shifts=[("Ann Lee", SAT, "MidC", None, None)],
     )
-    hospital = "Demo Radiology"
+    found = version_hospital(engine, version_id)
+    assert found is not None
+    hospital = found[1].code  # the stored hospital's code, as the import flow passes it
     result = coverage_flow(hospital, version_id)
 
     assert result["rows"] == 7 * 2 * 2
@@ -87,14 +90,14 @@ def test_the_task_stores_writes_files_and_publishes_three_artifacts(
         )
     by_key = {a.key: a for a in artifacts}
     assert set(by_key) == {
-        "coverage-demo-radiology",
-        "coverage-gaps-demo-radiology",
-        "coverage-heatmap-demo-radiology",
+        f"coverage-{hospital}",
+        f"coverage-gaps-{hospital}",
+        f"coverage-heatmap-{hospital}",
     }
-    assert by_key["coverage-demo-radiology"].type == "markdown"
-    assert by_key["coverage-gaps-demo-radiology"].type == "table"
-    assert "Overall coverage" in str(by_key["coverage-demo-radiology"].data)
-    gaps = json.loads(str(by_key["coverage-gaps-demo-radiology"].data))
+    assert by_key[f"coverage-{hospital}"].type == "markdown"
+    assert by_key[f"coverage-gaps-{hospital}"].type == "table"
+    assert "Overall coverage" in str(by_key[f"coverage-{hospital}"].data)
+    gaps = json.loads(str(by_key[f"coverage-gaps-{hospital}"].data))
     # Every gap of the week, earliest first, with the year: each evening-and-night of Allen US
     # (nobody on MidL or ON1) and of CPMC CT Body but Saturday evening (Ann on MidC).
     assert len(gaps) == 14
@@ -108,7 +111,7 @@ def test_the_task_stores_writes_files_and_publishes_three_artifacts(
     assert [run.name for run in task_runs] == [f"coverage {hospital} Mar 2026"]
 
     ui = prefect_server.removesuffix("/api")
-    heatmap_key = "coverage-heatmap-demo-radiology"
+    heatmap_key = f"coverage-heatmap-{hospital}"
     v2 = with_browser(
         chromium,
         lambda browser: _picture_from_run_page(browser, prefect_server, run_id, heatmap_key),

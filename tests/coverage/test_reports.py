@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import shutil
 import subprocess
 import zipfile
@@ -386,17 +385,13 @@ def test_the_reports_totals_are_the_stored_calculations(real_month: Month, tmp_p
     assert int(headline["Rows"].value) == len(_lines(sheets["Rows"])) - 1 == len(loaded.rows)
 
 
-@pytest.mark.skipif(
-    not shutil.which("soffice") and os.environ.get("CI", "").lower() != "true",
-    reason="LibreOffice is not installed (make libreoffice)",
-)
 def test_libreoffice_prints_every_sheet_of_the_example_month(
-    example_month: Month, tmp_path: Path
+    example_month: Month, libreoffice: str, tmp_path: Path
 ) -> None:
     _, loaded = example_month
     files, _ = write_reports(loaded, tmp_path / "reports")
     kept = tmp_path / "rendered"  # the PDF stays here for a person to look at
-    pdf = _to_pdf(files.ods, kept, tmp_path / "lo-profile")
+    pdf = _to_pdf(libreoffice, files.ods, kept, tmp_path / "lo-profile")
     seen = f"(rendered report: {pdf})"
 
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
@@ -413,10 +408,10 @@ def test_libreoffice_prints_every_sheet_of_the_example_month(
         assert not too_narrow, f"{name}: columns narrower than their header {too_narrow} {seen}"
 
 
-def _to_pdf(ods: Path, outdir: Path, profile: Path) -> Path:
+def _to_pdf(libreoffice: str, ods: Path, outdir: Path, profile: Path) -> Path:
     completed = subprocess.run(
         [
-            "soffice",
+            libreoffice,
             "--headless",
             f"-env:UserInstallation=file://{profile}",
             "--convert-to",

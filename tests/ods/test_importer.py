@@ -204,13 +204,6 @@ def test_unknown_hospital(db_engine: Engine, real_template_path: Path) -> None:
     assert counts(db_engine) == (0, 0)
 
 
-def test_a_period_of_no_month_is_refused(
-    db_engine: Engine, hospital_code: str, real_template_path: Path
-) -> None:
-    with pytest.raises(ConfigurationError):
-        run_import(db_engine, hospital_code, real_template_path, months=0)
-
-
 def test_no_shift_instance_is_critical_and_writes_nothing(
     db_engine: Engine, hospital_code: str, tmp_path: Path
 ) -> None:

@@ -21,24 +21,24 @@ def test_second_writer_waits_for_the_lock(sqlite_template: Path, tmp_path: Path)
     path.write_bytes(sqlite_template.read_bytes())
     url = f"sqlite:///{path}"
     first, second = create_db_engine(url), create_db_engine(url)
-    holding = threading.Event()
+    holding, releasing = threading.Event(), threading.Event()
 
     def hold_the_write_lock() -> None:
         with transaction(first) as session:
             make_hospital(session, code="first")
             holding.set()
             time.sleep(HOLD_S)
+            releasing.set()  # the commit, which frees the lock, comes after
 
     holder = threading.Thread(target=hold_the_write_lock)
     holder.start()
     assert holding.wait(5)
-    started = time.monotonic()
     with transaction(second) as session:
         make_hospital(session, code="second")
-    waited = time.monotonic() - started
+    finished_after_the_release = releasing.is_set()
     holder.join()
 
-    assert waited >= HOLD_S * 0.5, "the second writer should have queued behind the first"
+    assert finished_after_the_release, "the second writer should have queued behind the first"
     with Session(second) as session:
         assert sorted(session.exec(select(Hospital.code)).all()) == ["first", "second"]
     first.dispose()
