@@ -3,11 +3,19 @@ and a markdown summary of the run. (Each phase's task publishes its own: tasks/*
 
 from __future__ import annotations
 
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from dataclasses import dataclass
+from pathlib import Path
 
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from sqlmodel import Session
+
+from schedcu.config import get_settings
+from schedcu.db import get_engine
+from schedcu.models import ScheduleVersion
 from schedcu.names import slug
 from schedcu.orchestration import PHASE_TITLES, OrchestrationResult
 from schedcu.validation import ValidationResult
+from schedcu.wording import plural
 
 
 def publish_validation_table(hospital: str, validation: ValidationResult) -> None:
@@ -29,7 +37,35 @@ def publish_validation_table(hospital: str, validation: ValidationResult) -> Non
     )
 
 
-def run_summary_markdown(result: OrchestrationResult, failure: str | None = None) -> str:
+@dataclass(frozen=True, slots=True)
+class TemplateNote:
+    """The template a run is about, as its summary names it."""
+
+    name: str
+    source: Path | None = None  # the path the import read; None for a run that imported nothing
+    sha256: str | None = None  # None until phase 1 stored the version
+
+    def markdown(self) -> str:
+        where = f" from `{self.source}`" if self.source else ""
+        digest = f", SHA-256 `{self.sha256}`" if self.sha256 else ""
+        return f"Template: **{self.name}**{where}{digest}."
+
+
+def template_note(version_id: int | None, ods_path: Path | None) -> TemplateNote | None:
+    """The run's template: the stored version's file name and SHA-256, and the path it was read
+    from when the run imported it (a refresh or a recalculation only has the version)."""
+    version = None
+    if version_id is not None:
+        with Session(get_engine(get_settings())) as session:
+            version = session.get(ScheduleVersion, version_id)
+    if version is not None:
+        return TemplateNote(version.source_filename, ods_path, version.source_sha256)
+    return TemplateNote(ods_path.name, ods_path) if ods_path else None
+
+
+def run_summary_markdown(
+    result: OrchestrationResult, failure: str | None = None, template: TemplateNote | None = None
+) -> str:
     period = f"{result.period_start} to {result.period_end}" if result.period_start else "-"
     lines = [
         f"# Import for {result.hospital}: {'Failed' if failure else result.state_name}",
@@ -38,6 +74,8 @@ def run_summary_markdown(result: OrchestrationResult, failure: str | None = None
         f"duration {result.duration_s:.1f} s.",
         "",
     ]
+    if template:
+        lines += [template.markdown(), ""]
     if failure:
         lines += [f"**{failure}**", ""]
     lines += ["| phase | outcome | duration (s) | error |", "|---|---|---|---|"]
@@ -59,19 +97,25 @@ def run_summary_markdown(result: OrchestrationResult, failure: str | None = None
         )
     severities = [m.severity.value for m in result.validation]
     lines.append(
-        f"Messages: {severities.count('ERROR')} errors, {severities.count('WARNING')} warnings, "
-        f"{severities.count('INFO')} notes (see the validation table)."
+        f"Messages: {plural(severities.count('ERROR'), 'error')}, "
+        f"{plural(severities.count('WARNING'), 'warning')}, "
+        f"{plural(severities.count('INFO'), 'note')} (see the validation table)."
     )
     if result.reports:
-        lines += ["", "Reports:", *(f"- `{path}`" for path in result.reports)]
+        lines += ["", "Reports (on the worker's machine):"]
+        lines += [f"- **{Path(path).name}** in `{Path(path).parent}`" for path in result.reports]
     return "\n".join(lines)
 
 
-def publish_run_artifacts(result: OrchestrationResult, failure: str | None = None) -> None:
-    """The validation table and the summary; `failure` is the reason when the run failed."""
+def publish_run_artifacts(
+    result: OrchestrationResult, failure: str | None = None, ods_path: Path | None = None
+) -> None:
+    """The validation table and the summary; `failure` is the reason when the run failed,
+    `ods_path` the template the run imported (if it imported one)."""
     publish_validation_table(result.hospital, result.validation)
+    template = template_note(result.schedule_version_id, ods_path)
     create_markdown_artifact(
-        run_summary_markdown(result, failure),
+        run_summary_markdown(result, failure, template),
         key=slug("import-summary", result.hospital),
         description=f"Import for {result.hospital}",
     )

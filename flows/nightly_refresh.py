@@ -13,16 +13,32 @@ from prefect import flow
 from prefect.states import State
 
 from flows.hospital_lock import hospital_slot
-from flows.run import fail_run, finish_run, new_result, template_sources, tolerated_phases
+from flows.run import (
+    fail_run,
+    finish_run,
+    hospital_tagged,
+    new_result,
+    template_sources,
+    tolerated_phases,
+)
 from schedcu.config import get_settings
 from schedcu.db import get_engine
 from schedcu.errors import ConfigurationError, SchedcuError
 from schedcu.hospitals import known_hospital, latest_version
-from schedcu.request import FilePath, HospitalCode, checked, input_file
+from schedcu.request import HospitalCode, OptionalRosterPath, checked, input_file
 
 
 @flow(name="nightly-refresh", flow_run_name="refresh {hospital}", validate_parameters=False)
-def nightly_refresh(hospital: HospitalCode, roster_path: FilePath | None = None) -> State[Any]:
+def nightly_refresh(hospital: HospitalCode, roster_path: OptionalRosterPath = None) -> State[Any]:
+    """Read Amion again and recalculate coverage for the hospital's latest schedule version.
+
+    Args:
+        hospital: The hospital's code, as `schedcu hospital list` shows it (lowercase letters,
+            digits and dashes).
+        roster_path: The roster (YAML) mapping Amion names to radiologists, as a path on the
+            worker's machine (under SCHEDCU_TEMPLATE_SOURCES for a deployment run). Empty: the
+            people and aliases already stored for the hospital.
+    """
     settings = get_settings()
     engine = get_engine(settings)
     result = new_result(hospital)
@@ -50,6 +66,6 @@ def nightly_refresh(hospital: HospitalCode, roster_path: FilePath | None = None)
         return fail_run(result, error, publish=False)
     result.schedule_version_id = version.id
     result.period_start, result.period_end = version.effective_start, version.effective_end
-    with hospital_slot(code):
+    with hospital_tagged(code), hospital_slot(code):
         tolerated_phases(result, roster_path=roster)
     return finish_run(result)

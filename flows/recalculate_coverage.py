@@ -9,7 +9,7 @@ from typing import Any
 from prefect import flow
 from prefect.states import State
 
-from flows.run import fail_run, failure_of, finish_run, new_result, run_phase
+from flows.run import fail_run, failure_of, finish_run, hospital_tagged, new_result, run_phase
 from schedcu.config import get_settings
 from schedcu.db import get_engine
 from schedcu.errors import ConfigurationError, SchedcuError
@@ -25,6 +25,11 @@ from tasks.coverage import coverage
     validate_parameters=False,
 )
 def recalculate_coverage(version_id: VersionId) -> State[Any]:
+    """Recalculate coverage for one schedule version.
+
+    Args:
+        version_id: The schedule version's number, as the import's summary shows it.
+    """
     try:
         number = checked(version_id=version_id).version_id
         found = version_hospital(get_engine(get_settings()), number) if number else None
@@ -35,14 +40,15 @@ def recalculate_coverage(version_id: VersionId) -> State[Any]:
     version, hospital = found
     result = new_result(hospital.code, schedule_version_id=version.id)
     result.period_start, result.period_end = version.effective_start, version.effective_end
-    state = run_phase(
-        result,
-        Phase.COVERAGE,
-        coverage,
-        hospital=hospital.code,
-        version_id=version.id,
-        period=period_label(version.effective_start, version.effective_end),
-    )
+    with hospital_tagged(hospital.code):
+        state = run_phase(
+            result,
+            Phase.COVERAGE,
+            coverage,
+            hospital=hospital.code,
+            version_id=version.id,
+            period=period_label(version.effective_start, version.effective_end),
+        )
     if not state.is_completed():
         return fail_run(result, failure_of(state, Phase.COVERAGE))
     return finish_run(result)

@@ -13,16 +13,21 @@ carrying the result).
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
-from prefect import Task, allow_failure, get_run_logger
+from prefect import Task, allow_failure, get_run_logger, tags
+from prefect.client.orchestration import get_client
 from prefect.runtime import deployment, flow_run
 from prefect.states import Completed, Failed, State
 
 from flows.artifacts import publish_run_artifacts
+from flows.status import hospital_tag
 from schedcu.config import Settings
-from schedcu.errors import OrchestrationFailed, SchedcuError
+from schedcu.errors import OrchestrationFailed, SchedcuError, SpreadsheetError
 from schedcu.models import utcnow
 from schedcu.orchestration import PHASE_TITLES, OrchestrationResult, Outcome, Phase, period_label
 from tasks.amion_scrape import amion_scrape
@@ -48,6 +53,19 @@ def template_sources(settings: Settings) -> list[Path] | None:
     deployment (the UI, the REST API, a schedule), None (anything its caller can read) for a
     direct call. Decided by the run's own record, not by a parameter a caller could set."""
     return settings.resolved_template_sources if deployment.get_id() else None
+
+
+@contextmanager
+def hospital_tagged(code: str) -> Iterator[None]:
+    """Tag the run `hospital:<code>` and, inside the block, its task runs too: the UI's filter
+    and `schedcu status`'s. Only for a known hospital, once its request passed the edge."""
+    tag = hospital_tag(code)
+    run_id = flow_run.get_id()
+    if run_id is not None:
+        with get_client(sync_client=True) as client:
+            client.update_flow_run(UUID(run_id), tags=sorted({*flow_run.get_tags(), tag}))
+    with tags(tag):
+        yield
 
 
 def run_phase(result: OrchestrationResult, phase: Phase, task: Task[..., Any], **kw: Any) -> State:
@@ -93,7 +111,26 @@ def failure_of(state: State[Any], phase: Phase) -> SchedcuError:
     )
 
 
-def fail_run(result: OrchestrationResult, error: SchedcuError, *, publish: bool = True) -> State:
+def naming_file(error: SchedcuError, path: Path) -> SchedcuError:
+    """A spreadsheet's error with its sentence naming the file (the reader's sentences say "the
+    file", and a coordinator may have sent several)."""
+    if not isinstance(error, SpreadsheetError) or path.name in error.message:
+        return error
+    return type(error)(
+        f"The template {path.name}: {error.message}",
+        code=error.code,
+        location=error.location,
+        validation=error.validation,
+    )
+
+
+def fail_run(
+    result: OrchestrationResult,
+    error: SchedcuError,
+    *,
+    publish: bool = True,
+    ods_path: Path | None = None,
+) -> State:
     """Fail the run with the coordinator's sentence; `publish` the artifacts (not for a refused
     request: its hospital code is not known to be one, and must not name an artifact).
 
@@ -105,7 +142,7 @@ def fail_run(result: OrchestrationResult, error: SchedcuError, *, publish: bool 
         result.validation = result.validation.merge(error.validation)
     result = result.finish(utcnow())
     if publish:
-        publish_run_artifacts(result, failure=f"{error.code}: {error.message}")
+        publish_run_artifacts(result, failure=f"{error.code}: {error.message}", ods_path=ods_path)
     failure = OrchestrationFailed(
         error.message,
         code=error.code,
@@ -117,8 +154,10 @@ def fail_run(result: OrchestrationResult, error: SchedcuError, *, publish: bool 
     return Failed(message=f"{error.code}: {error.message}", data=failure)
 
 
-def finish_run(result: OrchestrationResult) -> State:
+def finish_run(result: OrchestrationResult, *, ods_path: Path | None = None) -> State:
+    """Complete the run (with warnings if a phase failed); `ods_path` is the template it
+    imported, named in the summary."""
     result = result.finish(utcnow())
-    publish_run_artifacts(result)
+    publish_run_artifacts(result, ods_path=ods_path)
     get_run_logger().info("%s", result.summary_line)
     return Completed(name=result.state_name, message=result.summary_line, data=result.to_dict())

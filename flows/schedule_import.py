@@ -23,6 +23,8 @@ from flows.run import (
     fail_run,
     failure_of,
     finish_run,
+    hospital_tagged,
+    naming_file,
     new_result,
     run_phase,
     template_sources,
@@ -34,7 +36,15 @@ from schedcu.db import get_engine
 from schedcu.errors import SchedcuError
 from schedcu.hospitals import known_hospital
 from schedcu.orchestration import Phase
-from schedcu.request import FilePath, HospitalCode, Months, StartDate, UserId, import_request
+from schedcu.request import (
+    HospitalCode,
+    Months,
+    OptionalRosterPath,
+    OptionalStartDate,
+    OptionalUserId,
+    TemplatePath,
+    import_request,
+)
 from tasks.ods_import import ods_import
 
 
@@ -53,14 +63,27 @@ def _run_name() -> str:
 )
 def schedule_import(
     hospital: HospitalCode,
-    ods_path: FilePath,
-    start_date: StartDate | None = None,
+    ods_path: TemplatePath,
+    start_date: OptionalStartDate = None,
     months: Months = 1,
-    user_id: UserId | None = None,
-    roster_path: FilePath | None = None,
+    user_id: OptionalUserId = None,
+    roster_path: OptionalRosterPath = None,
 ) -> State[Any]:
-    """Import `ods_path` for `hospital` over `months` months from `start_date` (default: the
-    first day of next month, which is what the nightly deployment uses)."""
+    """Import a coverage template for a period, then read Amion and compute coverage.
+
+    Args:
+        hospital: The hospital's code, as `schedcu hospital list` shows it (lowercase letters,
+            digits and dashes).
+        ods_path: The template (.ods) as a path on the worker's machine; for a run started from
+            a deployment it must lie under the worker's SCHEDCU_TEMPLATE_SOURCES (by default
+            $SCHEDCU_HOME/templates).
+        start_date: The first day of the period (YYYY-MM-DD). Empty: the first day of next month.
+        months: How many months the period covers, 1 to 24.
+        user_id: Who imports, recorded on the schedule version. Empty: nobody named.
+        roster_path: The roster (YAML) mapping Amion names to radiologists, as a path on the
+            worker's machine (under SCHEDCU_TEMPLATE_SOURCES for a deployment run). Empty: the
+            people and aliases already stored for the hospital.
+    """
     settings = get_settings()
     result = new_result(hospital)
     try:
@@ -79,9 +102,10 @@ def schedule_import(
         return fail_run(result, error, publish=False)
 
     result.period_start, result.period_end = request.start, request.end
-    with hospital_slot(request.hospital):
+    with hospital_tagged(request.hospital), hospital_slot(request.hospital):
         imported = run_phase(result, Phase.ODS_IMPORT, ods_import, request=request)
         if not imported.is_completed():
-            return fail_run(result, failure_of(imported, Phase.ODS_IMPORT))
+            failure = naming_file(failure_of(imported, Phase.ODS_IMPORT), request.ods_path)
+            return fail_run(result, failure, ods_path=request.ods_path)
         tolerated_phases(result, roster_path=request.roster_path, user_id=request.user_id)
-    return finish_run(result)
+    return finish_run(result, ods_path=request.ods_path)

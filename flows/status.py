@@ -7,15 +7,27 @@ import datetime as dt
 from typing import Any
 
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.filters import FlowFilter, FlowFilterName
-from prefect.client.schemas.objects import FlowRun
+from prefect.client.schemas.filters import (
+    FlowFilter,
+    FlowFilterName,
+    FlowRunFilter,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+    FlowRunFilterTags,
+)
+from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
 
 from schedcu.status import ImportStatus, is_waiting_scheduled, status_for_state
 
 HOSPITAL_FLOWS = ["schedule-import", "nightly-refresh"]
 PAGE_SIZE = 200
-MAX_RUNS_SCANNED = 5_000
+NOT_STARTED = [StateType.SCHEDULED, StateType.PENDING]
+
+
+def hospital_tag(code: str) -> str:
+    """The tag of a known hospital's flow and task runs (a code has no ':' or spaces)."""
+    return f"hospital:{code}"
 
 
 def _is_future_scheduled(run: FlowRun, now: dt.datetime) -> bool:
@@ -27,25 +39,41 @@ def _is_future_scheduled(run: FlowRun, now: dt.datetime) -> bool:
     return run.expected_start_time is not None and run.expected_start_time > now
 
 
+def _newest(runs: list[FlowRun], now: dt.datetime) -> FlowRun | None:
+    return next((run for run in runs if not _is_future_scheduled(run, now)), None)
+
+
 def latest_flow_run(hospital: str) -> FlowRun | None:
-    """The newest import or refresh run whose `hospital` parameter is `hospital`."""
+    """The newest import or refresh run of `hospital`: those that started carry its tag (the
+    server filters them); those not started yet (scheduled, late, pending) have no tag, and are
+    recognised by their `hospital` parameter among the few that wait."""
     now = dt.datetime.now(dt.UTC)
+    flows = FlowFilter(name=FlowFilterName(any_=HOSPITAL_FLOWS))
+    newest_first = FlowRunSort.EXPECTED_START_TIME_DESC
     with get_client(sync_client=True) as client:
-        for offset in range(0, MAX_RUNS_SCANNED, PAGE_SIZE):
-            runs = client.read_flow_runs(
-                flow_filter=FlowFilter(name=FlowFilterName(any_=HOSPITAL_FLOWS)),
-                sort=FlowRunSort.EXPECTED_START_TIME_DESC,
-                limit=PAGE_SIZE,
-                offset=offset,
-            )
-            for run in runs:
-                if run.parameters.get("hospital") == hospital and not _is_future_scheduled(
-                    run, now
-                ):
-                    return run
-            if len(runs) < PAGE_SIZE:
-                break
-    return None
+        tagged = client.read_flow_runs(
+            flow_filter=flows,
+            flow_run_filter=FlowRunFilter(tags=FlowRunFilterTags(all_=[hospital_tag(hospital)])),
+            sort=newest_first,
+            limit=PAGE_SIZE,
+        )
+        waiting = client.read_flow_runs(
+            flow_filter=flows,
+            flow_run_filter=FlowRunFilter(
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=NOT_STARTED))
+            ),
+            sort=newest_first,
+            limit=PAGE_SIZE,
+        )
+    candidates = [
+        run
+        for run in (
+            _newest(tagged, now),
+            _newest([r for r in waiting if r.parameters.get("hospital") == hospital], now),
+        )
+        if run is not None
+    ]
+    return max(candidates, key=lambda run: run.expected_start_time or now, default=None)
 
 
 def hospital_status(hospital: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from schedcu.errors import SchedcuError
 from schedcu.validation import ValidationResult
+from schedcu.wording import plural
 
 COMPLETED = "Completed"
 COMPLETED_WITH_WARNINGS = "CompletedWithWarnings"
@@ -172,8 +173,9 @@ class OrchestrationResult:
         failed = self.failed_phases
         if not failed:
             return (
-                f"Imported {self.shift_instances} shifts, {self.assignments} Amion assignments, "
-                f"{self.coverage_rows} coverage rows."
+                f"Imported {plural(self.shift_instances, 'shift')}, "
+                f"{plural(self.assignments, 'Amion assignment')}, "
+                f"{plural(self.coverage_rows, 'coverage row')}."
             )
         names = " and ".join(PHASE_TITLES[p] for p in failed)
         return f"Finished with warnings: {names} failed; the schedule version was kept."

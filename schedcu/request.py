@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints, ValidationError
+from pydantic.json_schema import SkipJsonSchema
 
 from schedcu.calendar import period_end
 from schedcu.errors import ConfigurationError
@@ -40,16 +41,27 @@ def _not_nil(user_id: str) -> str:
     return user_id
 
 
-HospitalCode = Annotated[str, StringConstraints(pattern=HOSPITAL_CODE_PATTERN)]
-Months = Annotated[int, Field(strict=True, ge=1, le=MAX_MONTHS)]
-StartDate = Annotated[dt.date, Field(ge=FIRST_START, le=LAST_START)]
+HospitalCode = Annotated[
+    str, StringConstraints(pattern=HOSPITAL_CODE_PATTERN), Field(examples=["cumc-radiology"])
+]
+Months = Annotated[int, Field(strict=True, ge=1, le=MAX_MONTHS, examples=[1, 3])]
+StartDate = Annotated[dt.date, Field(ge=FIRST_START, le=LAST_START, examples=["2026-03-01"])]
 UserId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=USER_ID_LENGTH),
     AfterValidator(_not_nil),
+    Field(examples=["jsmith"]),
 ]
 FilePath = Annotated[str, StringConstraints(min_length=1, max_length=PATH_LENGTH)]
-VersionId = Annotated[int, Field(strict=True, ge=1)]
+TemplatePath = Annotated[FilePath, Field(examples=["/srv/schedcu/templates/cumc-radiology.ods"])]
+RosterPath = Annotated[FilePath, Field(examples=["/srv/schedcu/templates/roster.yaml"])]
+VersionId = Annotated[int, Field(strict=True, ge=1, examples=[12])]
+
+# An optional parameter's schema in the run form: the value's own input (empty means the
+# default), not a choice between the value and "None" (SkipJsonSchema drops the null branch).
+OptionalStartDate = StartDate | SkipJsonSchema[None]
+OptionalUserId = UserId | SkipJsonSchema[None]
+OptionalRosterPath = RosterPath | SkipJsonSchema[None]
 
 # What each parameter must be, said once: (code, sentence).
 REFUSALS = {

@@ -44,6 +44,7 @@ from schedcu.models import (
 )
 from schedcu.orchestration import Phase
 from schedcu.validation import ValidationResult
+from schedcu.wording import plural
 
 logger = logging.getLogger(__name__)
 
@@ -282,7 +283,8 @@ def _store(
     unmatched_rows = sum(len(group) for group in unmatched.values())
     validation.info(
         "AMION_SCRAPED",
-        f"Amion: {len(values)} assignments from {len(rows)} rows of {len(exports)} months "
+        f"Amion: {len(values)} assignments from {len(rows)} rows of "
+        f"{plural(len(exports), 'month')} "
         f"({unmatched_rows} without a matching shift, {new_people} new people).",
     )
     assert batch.id is not None

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from schedcu.cli.arguments import hospital_code, iso_date, month_count
+from schedcu.wording import plural
 
 USAGE_ERROR = 2
 
@@ -162,8 +163,9 @@ def _describe(report: dict[str, Any], data: dict[str, Any]) -> str:
         lines.append(
             f"Schedule version {report['schedule_version_id']} "
             f"({data.get('period_start')} to {data.get('period_end')}): "
-            f"{counts['shift_instances']} shifts, {counts['assignments']} Amion assignments, "
-            f"{counts['coverage_rows']} coverage rows."
+            f"{plural(counts['shift_instances'], 'shift')}, "
+            f"{plural(counts['assignments'], 'Amion assignment')}, "
+            f"{plural(counts['coverage_rows'], 'coverage row')}."
         )
     for name, phase in report["phases"].items():
         lines.append(f"  {name:<13} {phase['outcome']:<9} {phase['duration_s']:.1f} s")

@@ -101,6 +101,7 @@ def test_bad_input_through_the_rest_api_fails_before_phase_1_with_its_code(
     assert message.startswith(f"{code}: "), message
     assert len(message) < 400 and "Traceback" not in message
     assert task_runs(run.id) == [] and artifacts(run.id) == []
+    assert not [tag for tag in run.tags if tag.startswith("hospital:")]  # not a known one's run
 
 
 def test_the_good_request_in_the_same_batch_completes(runs: dict[str, FlowRun]) -> None:
@@ -108,6 +109,9 @@ def test_the_good_request_in_the_same_batch_completes(runs: dict[str, FlowRun]) 
     assert state is not None and state.type.value == "COMPLETED", state
     phases = sorted(run.name.split()[0] for run in task_runs(runs["good"].id))
     assert phases == ["amion-scrape", "coverage", "ods-import"]
+    # The UI's filter by hospital finds the run and each of its task runs.
+    assert f"hospital:{HOSPITAL}" in runs["good"].tags
+    assert all(f"hospital:{HOSPITAL}" in run.tags for run in task_runs(runs["good"].id))
 
 
 def test_bad_input_wrote_nothing(runs: dict[str, FlowRun], deployments: Deployments) -> None:

@@ -62,7 +62,7 @@ def test_a_deployment_run_triggered_through_the_rest_api_completes(
     _prefect(["deploy", "--all"], env)
 
     with process_worker("schedcu", env, tmp_path) as worker_log, api_client(prefect_server) as api:
-        deployment = api.get("/deployments/name/schedule-import/on-demand")
+        deployment = api.get("/deployments/name/schedule-import/import-on-demand")
         deployment.raise_for_status()
         created = api.post(
             f"/deployments/{deployment.json()['id']}/create_flow_run",
@@ -98,6 +98,6 @@ def test_the_nightly_deployment_has_a_cron_schedule_with_a_time_zone() -> None:
     import yaml
 
     config = yaml.safe_load((REPO / "prefect.yaml").read_text())
-    nightly = {d["name"]: d for d in config["deployments"]}["nightly"]
+    nightly = {d["name"]: d for d in config["deployments"]}["import-nightly"]
     [schedule] = nightly["schedules"]
     assert schedule["cron"] and schedule["timezone"] == "America/New_York"

@@ -119,6 +119,9 @@ def test_nightly_refresh_rereads_amion_and_recalculates_for_the_latest_version(
     with Session(setup.engine) as session:  # replaced, not added to
         assert len(session.exec(select(Assignment)).all()) == imported["counts"]["assignments"]
     assert hospital_status(setup.hospital)["flow_run_id"] == str(state.state_details.flow_run_id)
+    with get_client(sync_client=True) as client:
+        tags = client.read_flow_run(state.state_details.flow_run_id).tags
+    assert f"hospital:{setup.hospital}" in tags
 
 
 def test_nightly_refresh_without_a_version_fails(setup: Setup) -> None:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
+import logging
+import re
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -83,8 +87,16 @@ def test_full_success_completes_with_every_phase_and_the_result(setup: Setup) ->
     assert len(names) == 3  # the UI shows one task run per phase, and nothing else
     for task in ("ods-import", "amion-scrape", "coverage"):
         assert names[f"{task} {setup.hospital} {period}"] == ["Completed", "1"]
-    keys = {a.key for a in artifacts(state.state_details.flow_run_id)}
-    assert f"validation-{setup.hospital}" in keys and f"import-summary-{setup.hospital}" in keys
+    published = {a.key: a for a in artifacts(state.state_details.flow_run_id)}
+    assert f"validation-{setup.hospital}" in published
+    summary = str(published[f"import-summary-{setup.hospital}"].data)
+    sha256 = hashlib.sha256(setup.ods_path.read_bytes()).hexdigest()
+    assert f"Template: **{setup.ods_path.name}** from `{setup.ods_path}`, SHA-256 `{sha256}`." in (
+        summary
+    )
+    reports = [Path(p) for p in result["reports"]]
+    assert reports and all(f"- **{p.name}** in `{p.parent}`" in summary for p in reports)
+    assert not re.search(r"\b1 [a-z]+s\b", summary), summary  # "1 errors", "1 months"
     assert hospital_status(setup.hospital)["status"] == "COMPLETED"
 
 
@@ -95,6 +107,7 @@ def test_phase_1_critical_error_fails_the_run_and_nothing_else_runs(setup: Setup
     error = state.result(raise_on_failure=False, _sync=True)
     assert isinstance(error, OrchestrationFailed)
     assert error.code == "NOT_ODS"
+    assert f"The template {setup.ods_path.name}: " in (state.message or "")  # names the file
     assert error.result is not None
     phases = error.result.to_dict()["phases"]
     assert [phases[p]["outcome"] for p in ("ods_import", "amion_scrape", "coverage")] == [
@@ -108,6 +121,11 @@ def test_phase_1_critical_error_fails_the_run_and_nothing_else_runs(setup: Setup
     with Session(setup.engine) as session:
         assert session.exec(select(ScheduleVersion)).first() is None
     assert hospital_status(setup.hospital)["status"] == "FAILED"
+    # A coordinator's mistake, not a bug: the logs end with the coded sentence, no traceback.
+    found = sorted(logs(state.state_details.flow_run_id), key=lambda log: log.timestamp)
+    errors = [log.message for log in found if log.level >= logging.ERROR]
+    assert errors and errors[-1] == f"Run failed: {state.message}", errors
+    assert not [log.message for log in found if "Traceback" in log.message]
 
 
 def test_a_refused_amion_code_fails_phase_2_once_and_coverage_still_runs(setup: Setup) -> None:
