@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import flow
+from prefect import flow, tags
 from prefect.states import State
 
 from flows.hospital_lock import hospital_slot
 from flows.run import (
     fail_run,
     finish_run,
-    hospital_tagged,
     new_result,
+    tag_run,
     template_sources,
     tolerated_phases,
 )
@@ -45,6 +45,7 @@ def nightly_refresh(hospital: HospitalCode, roster_path: OptionalRosterPath = No
     try:
         values = checked(hospital=hospital, roster_path=roster_path)
         code = known_hospital(engine, str(values.hospital)).code
+        tag = tag_run(code)  # a refused request of a known hospital still shows as its run
         roster = (
             input_file(
                 values.roster_path,
@@ -66,6 +67,6 @@ def nightly_refresh(hospital: HospitalCode, roster_path: OptionalRosterPath = No
         return fail_run(result, error, publish=False)
     result.schedule_version_id = version.id
     result.period_start, result.period_end = version.effective_start, version.effective_end
-    with hospital_tagged(code), hospital_slot(code):
+    with tags(tag), hospital_slot(code):
         tolerated_phases(result, roster_path=roster)
     return finish_run(result)

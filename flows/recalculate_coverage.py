@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import flow
+from prefect import flow, tags
 from prefect.states import State
 
-from flows.run import fail_run, failure_of, finish_run, hospital_tagged, new_result, run_phase
+from flows.run import fail_run, failure_of, finish_run, new_result, run_phase, tag_run
 from schedcu.config import get_settings
 from schedcu.db import get_engine
 from schedcu.errors import ConfigurationError, SchedcuError
@@ -40,7 +40,7 @@ def recalculate_coverage(version_id: VersionId) -> State[Any]:
     version, hospital = found
     result = new_result(hospital.code, schedule_version_id=version.id)
     result.period_start, result.period_end = version.effective_start, version.effective_end
-    with hospital_tagged(hospital.code):
+    with tags(tag_run(hospital.code)):
         state = run_phase(
             result,
             Phase.COVERAGE,

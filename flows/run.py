@@ -13,13 +13,11 @@ carrying the result).
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from prefect import Task, allow_failure, get_run_logger, tags
+from prefect import Task, allow_failure, get_run_logger
 from prefect.client.orchestration import get_client
 from prefect.runtime import deployment, flow_run
 from prefect.states import Completed, Failed, State
@@ -55,17 +53,16 @@ def template_sources(settings: Settings) -> list[Path] | None:
     return settings.resolved_template_sources if deployment.get_id() else None
 
 
-@contextmanager
-def hospital_tagged(code: str) -> Iterator[None]:
-    """Tag the run `hospital:<code>` and, inside the block, its task runs too: the UI's filter
-    and `schedcu status`'s. Only for a known hospital, once its request passed the edge."""
+def tag_run(code: str) -> str:
+    """Tag the flow run `hospital:<code>` (the UI's filter and `schedcu status`'s) and return the
+    tag, for its task runs (`with tags(...)`). As soon as the code is known to be a hospital's,
+    so that a refused request of a known hospital is still its latest run."""
     tag = hospital_tag(code)
     run_id = flow_run.get_id()
     if run_id is not None:
         with get_client(sync_client=True) as client:
             client.update_flow_run(UUID(run_id), tags=sorted({*flow_run.get_tags(), tag}))
-    with tags(tag):
-        yield
+    return tag
 
 
 def run_phase(result: OrchestrationResult, phase: Phase, task: Task[..., Any], **kw: Any) -> State:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from prefect import flow
+from prefect import flow, tags
 from prefect.runtime import flow_run
 from prefect.states import State
 
@@ -23,10 +23,10 @@ from flows.run import (
     fail_run,
     failure_of,
     finish_run,
-    hospital_tagged,
     naming_file,
     new_result,
     run_phase,
+    tag_run,
     template_sources,
     tolerated_phases,
 )
@@ -43,6 +43,7 @@ from schedcu.request import (
     OptionalStartDate,
     OptionalUserId,
     TemplatePath,
+    checked,
     import_request,
 )
 from tasks.ods_import import ods_import
@@ -87,6 +88,8 @@ def schedule_import(
     settings = get_settings()
     result = new_result(hospital)
     try:
+        code = known_hospital(get_engine(settings), checked(hospital=hospital).hospital).code
+        tag = tag_run(code)  # a refused request of a known hospital still shows as its run
         request = import_request(
             default_start=first_of_next_month(settings.timezone),
             sources=template_sources(settings),
@@ -97,12 +100,11 @@ def schedule_import(
             user_id=user_id,
             roster_path=roster_path,
         )
-        known_hospital(get_engine(settings), request.hospital)
     except SchedcuError as error:
         return fail_run(result, error, publish=False)
 
     result.period_start, result.period_end = request.start, request.end
-    with hospital_tagged(request.hospital), hospital_slot(request.hospital):
+    with tags(tag), hospital_slot(code):
         imported = run_phase(result, Phase.ODS_IMPORT, ods_import, request=request)
         if not imported.is_completed():
             failure = naming_file(failure_of(imported, Phase.ODS_IMPORT), request.ods_path)
