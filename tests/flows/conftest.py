@@ -37,12 +37,11 @@ from schedcu.db import create_db_engine
 from schedcu.examples.amion_month import example_roster, schedule_for
 from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
-from tests.utils.prefect_server import prefect_environment, process_worker
+from tests.utils.prefect_server import deploy_from_checkout, prefect_environment, process_worker
 
 T = TypeVar("T")
 CODE = "Zq9-fl0w-s3cret-77"
 MONTHS = [(2026, 3), (2026, 4)]
-REPO = Path(__file__).resolve().parents[2]
 POOL = "schedcu-tests"
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 RUNS_TIMEOUT_S = 300
@@ -140,17 +139,7 @@ class Deployments:
         return self.home / "templates"
 
     def deploy(self, flow: Flow[..., Any], entrypoint: str, name: str) -> uuid.UUID:
-        """Deploy `flow` from this checkout, as the README's deployments are; the API does not
-        refuse parameters against the schema, so every bad value reaches the flow's own check."""
-        return flow.from_source(source=str(REPO), entrypoint=entrypoint).deploy(
-            name=name,
-            work_pool_name=POOL,
-            build=False,
-            push=False,
-            print_next_steps=False,
-            ignore_warnings=True,
-            enforce_parameter_schema=False,
-        )
+        return deploy_from_checkout(flow, entrypoint=entrypoint, name=name, pool=POOL)
 
     def run_all(
         self, deployment_id: uuid.UUID, parameter_sets: Iterable[dict[str, Any]]

@@ -48,7 +48,7 @@ from schedcu.hospitals import add_hospital
 from tests.reliability.conftest import CODE, MONTHS, counts, new_phases
 from tests.reliability.killable_flow import KILL_ENV
 from tests.utils.databases import empty_database_url
-from tests.utils.prefect_server import prefect_environment, process_worker
+from tests.utils.prefect_server import deploy_from_checkout, prefect_environment, process_worker
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 
@@ -106,15 +106,11 @@ def harness(
     folder = tmp_path_factory.mktemp("kill")
     with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
         client.create_work_pool(WorkPoolCreate(name=POOL, type="process"))
-    deployment_id = schedule_import.from_source(
-        source=str(REPO), entrypoint="tests/reliability/killable_flow.py:schedule_import"
-    ).deploy(
+    deployment_id = deploy_from_checkout(
+        schedule_import,
+        entrypoint="tests/reliability/killable_flow.py:schedule_import",
         name=DEPLOYMENT,
-        work_pool_name=POOL,
-        build=False,
-        push=False,
-        print_next_steps=False,
-        ignore_warnings=True,
+        pool=POOL,
     )
     env = prefect_environment(folder / "prefect-home", prefect_api) | {
         "SCHEDCU_DATABASE_URL": database_url,

@@ -15,13 +15,20 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from tests.utils.processes import stop_process_group
+
+if TYPE_CHECKING:
+    from prefect import Flow
+
+CHECKOUT = Path(__file__).resolve().parents[2]
 
 STARTUP_TIMEOUT_S = 120.0
 PREFECT = str(Path(sys.executable).parent / "prefect")
@@ -140,3 +147,19 @@ def process_worker(
             yield log_path
         finally:
             stop_process_group(worker, timeout=30)
+
+
+def deploy_from_checkout(
+    flow: Flow[..., Any], *, entrypoint: str, name: str, pool: str
+) -> uuid.UUID:
+    """Deploy `flow` from this checkout, as prefect.yaml's deployments are (the API does not
+    refuse parameters against the schema, so every bad value reaches the flow's own check)."""
+    return flow.from_source(source=str(CHECKOUT), entrypoint=entrypoint).deploy(
+        name=name,
+        work_pool_name=pool,
+        build=False,
+        push=False,
+        print_next_steps=False,
+        ignore_warnings=True,
+        enforce_parameter_schema=False,
+    )
