@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
-from sqlmodel import Session
 
 from schedcu.config import get_settings
 from schedcu.db import get_engine
-from schedcu.models import ScheduleVersion
+from schedcu.hospitals import version_hospital
 from schedcu.names import slug
 from schedcu.orchestration import PHASE_TITLES, OrchestrationResult
 from schedcu.validation import ValidationResult
@@ -54,11 +53,9 @@ class TemplateNote:
 def template_note(version_id: int | None, ods_path: Path | None) -> TemplateNote | None:
     """The run's template: the stored version's file name and SHA-256, and the path it was read
     from when the run imported it (a refresh or a recalculation only has the version)."""
-    version = None
-    if version_id is not None:
-        with Session(get_engine(get_settings())) as session:
-            version = session.get(ScheduleVersion, version_id)
-    if version is not None:
+    found = version_hospital(get_engine(get_settings()), version_id) if version_id else None
+    if found is not None:
+        version = found[0]
         return TemplateNote(version.source_filename, ods_path, version.source_sha256)
     return TemplateNote(ods_path.name, ods_path) if ods_path else None
 
