@@ -47,9 +47,10 @@ def main() -> int:
     e, r, d = (statistics.median(values) for values in (emitted, ended, direct))
     print(
         f"alert latency, median of {args.runs} (s): emission -> message {e:.2f} "
-        f"(max {max(emitted):.2f}), run's end -> message {r:.2f} (max {max(ended):.2f})"
+        f"(max {max(emitted):.2f}); run's end -> message {r:+.2f} (max {max(ended):+.2f}; "
+        "negative: the message came before the flow call returned)"
     )
-    print(f"  direct notify from the client {d:.3f} s; ratio alert/direct {e / d:.0f}x")
+    print(f"  direct notify from the client {d:.3f} s; ratio alert/direct {e / d:.1f}x")
     return 0
 
 
