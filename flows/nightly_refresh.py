@@ -42,6 +42,7 @@ def nightly_refresh(hospital: HospitalCode, roster_path: OptionalRosterPath = No
     settings = get_settings()
     engine = get_engine(settings)
     result = new_result(hospital)
+    code: str | None = None  # the hospital's, once known to be one
     try:
         values = checked(hospital=hospital, roster_path=roster_path)
         code = known_hospital(engine, str(values.hospital)).code
@@ -64,7 +65,7 @@ def nightly_refresh(hospital: HospitalCode, roster_path: OptionalRosterPath = No
                 code="NO_VERSION",
             )
     except SchedcuError as error:
-        return fail_run(result, error, publish=False)
+        return fail_run(result, error, publish=False, known=code is not None)
     result.schedule_version_id = version.id
     result.period_start, result.period_end = version.effective_start, version.effective_end
     with tags(tag), hospital_slot(code):

@@ -22,6 +22,7 @@ from prefect.client.orchestration import get_client
 from prefect.runtime import deployment, flow_run
 from prefect.states import Completed, Failed, State
 
+from flows.alerts import emit_import_failed
 from flows.artifacts import publish_run_artifacts
 from flows.status import hospital_tag
 from schedcu.config import Settings
@@ -126,10 +127,14 @@ def fail_run(
     error: SchedcuError,
     *,
     publish: bool = True,
+    known: bool | None = None,
     ods_path: Path | None = None,
 ) -> State:
     """Fail the run with the coordinator's sentence; `publish` the artifacts (not for a refused
-    request: its hospital code is not known to be one, and must not name an artifact).
+    request: its hospital code is not known to be one, and must not name an artifact). `known`
+    says that `result.hospital` is a known hospital's code (default: `publish`, as only such a
+    code names artifacts): then the run emits `schedcu.import.failed` for it, which the
+    hospital's alerts (`schedcu alerts setup`) send on.
 
     The flow returns this state rather than raising: the run is Failed with the message, calling
     the flow raises the OrchestrationFailed (which carries the result so far), and no traceback
@@ -140,6 +145,8 @@ def fail_run(
     result = result.finish(utcnow())
     if publish:
         publish_run_artifacts(result, failure=f"{error.code}: {error.message}", ods_path=ods_path)
+    if publish if known is None else known:
+        emit_import_failed(result.hospital, error)
     failure = OrchestrationFailed(
         error.message,
         code=error.code,

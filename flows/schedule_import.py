@@ -87,6 +87,7 @@ def schedule_import(
     """
     settings = get_settings()
     result = new_result(hospital)
+    code: str | None = None  # the hospital's, once known to be one
     try:
         code = known_hospital(get_engine(settings), checked(hospital=hospital).hospital).code
         tag = tag_run(code)  # a refused request of a known hospital still shows as its run
@@ -101,7 +102,7 @@ def schedule_import(
             roster_path=roster_path,
         )
     except SchedcuError as error:
-        return fail_run(result, error, publish=False)
+        return fail_run(result, error, publish=False, known=code is not None)
 
     result.period_start, result.period_end = request.start, request.end
     with tags(tag), hospital_slot(code):

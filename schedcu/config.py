@@ -14,6 +14,8 @@ from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MB = 1024 * 1024
+DEFAULT_ALERT_HORIZON_DAYS = 14
+MAX_ALERT_HORIZON_DAYS = 90
 
 
 class Settings(BaseSettings):
@@ -57,6 +59,10 @@ class Settings(BaseSettings):
     # a warm browser that saves the start-up) instead of launching one per scrape.
     chromium_cdp_url: str | None = None
 
+    # Alerts (schedcu/alerts.py): a run tells of opened gaps that reach into the next this many
+    # days. A bad value is refused with INVALID_ALERT_HORIZON, not a validation traceback.
+    alert_horizon_days: int = DEFAULT_ALERT_HORIZON_DAYS
+
     @field_validator("database_url")
     @classmethod
     def _normalise_postgres_url(cls, value: str | None) -> str | None:
@@ -67,6 +73,26 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
+
+    @field_validator("alert_horizon_days", mode="before")
+    @classmethod
+    def _check_alert_horizon(cls, value: object) -> int:
+        """Whole days, 1 to MAX_ALERT_HORIZON_DAYS. Raises a ConfigurationError, which pydantic
+        lets through unchanged (it wraps only ValueError and AssertionError)."""
+        from schedcu.errors import ConfigurationError
+
+        text = str(value).strip()
+        if not text.isdigit() or not 1 <= int(text) <= MAX_ALERT_HORIZON_DAYS:
+            raise ConfigurationError(
+                f"SCHEDCU_ALERT_HORIZON_DAYS is {text[:20]!r}: it must be a whole number of days "
+                f"from 1 to {MAX_ALERT_HORIZON_DAYS} (alerts tell of gaps that near within it).",
+                code="INVALID_ALERT_HORIZON",
+            )
+        return int(text)
+
+    @property
+    def alert_horizon(self) -> dt.timedelta:
+        return dt.timedelta(days=self.alert_horizon_days)
 
     @property
     def resolved_database_url(self) -> str:
