@@ -93,6 +93,8 @@ class Remote:
     database_url: str
     storage: Storage
     amion_url: str
+    python: Path
+    worker_env: dict[str, str]
     worker_folders: list[Path]
     worker_logs: list[Path]
 
@@ -213,7 +215,12 @@ def remote(
     amion_server.reset()
     with contextlib.ExitStack() as stack:
         database_url = stack.enter_context(scratch_postgres_url(postgres_url, "schedcu_remote"))
-        env = {name: value for name, value in inherited if not name.startswith("SCHEDCU_")} | {
+        # Nothing of this process's settings or import path: the worker has only what it is given.
+        env = {
+            name: value
+            for name, value in inherited
+            if not name.startswith("SCHEDCU_") and name != "PYTHONPATH"
+        } | {
             "SCHEDCU_DATABASE_URL": database_url,
             "SCHEDCU_AMION_CODE": CODE,
             "SCHEDCU_AMION_REQUESTS_PER_SECOND": "0",
@@ -241,18 +248,23 @@ def remote(
                 )
             )
         api = stack.enter_context(api_client(prefect_api))
-        remote = Remote(api, database_url, storage, amion_server.url, folders, worker_logs)
+        remote = Remote(
+            api, database_url, storage, amion_server.url, python, env, folders, worker_logs
+        )
         remote.wait_for_workers()
         yield remote
     amion_server.reset()
 
 
-def test_the_worker_python_has_the_dependencies_but_not_the_project(
-    tmp_path: Path,
-) -> None:
-    python = dependencies_only_python(tmp_path / "python")
+def test_the_worker_python_has_the_dependencies_but_not_the_project(remote: Remote) -> None:
     check = "import prefect, playwright, psycopg\nimport schedcu"
-    done = subprocess.run([str(python), "-c", check], cwd=tmp_path, capture_output=True, text=True)
+    done = subprocess.run(
+        [str(remote.python), "-c", check],
+        cwd=remote.worker_folders[0],
+        env=remote.worker_env,
+        capture_output=True,
+        text=True,
+    )
     assert "No module named 'schedcu'" in done.stderr, done.stderr[-2000:]
 
 
@@ -292,6 +304,8 @@ def test_a_run_on_a_worker_without_the_checkout_completes_with_its_reports_on_st
     assert any("git_clone" in message for message in messages), messages[:20]
     for folder in remote.worker_folders:
         assert not any(folder.iterdir()), f"the worker wrote into its folder {folder}"
+    for worker_log in remote.worker_logs:
+        assert CODE not in worker_log.read_text(errors="replace")
 
 
 def test_two_workers_share_the_pool_and_still_import_one_hospital_at_a_time(
