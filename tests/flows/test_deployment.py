@@ -1,5 +1,6 @@
-"""prefect.yaml end to end: a process work pool, `prefect deploy --all`, a worker, and a run
-triggered through the REST API (as another system would) that ends COMPLETED."""
+"""prefect.yaml end to end: a process work pool, `prefect deploy` of the local deployments (as
+the README says), a worker, and a run triggered through the REST API (as another system would)
+that ends COMPLETED."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def test_a_deployment_run_triggered_through_the_rest_api_completes(
         "PREFECT_LOGGING_LEVEL": "INFO",
     }
     _prefect(["work-pool", "create", "schedcu", "--type", "process", "--overwrite"], env)
-    _prefect(["deploy", "--all"], env)
+    _prefect(["deploy", "--name", "*-on-demand", "--name", "*-nightly"], env)
 
     with process_worker("schedcu", env, tmp_path) as worker_log, api_client(prefect_server) as api:
         deployment = api.get("/deployments/name/schedule-import/import-on-demand")

@@ -127,17 +127,29 @@ def isolated_bench_environment(work: Path, amion_code: str) -> Path:
 
 @contextmanager
 def process_worker(
-    pool: str, env: dict[str, str], folder: Path, *, limit: int | None = None
+    pool: str,
+    env: dict[str, str],
+    folder: Path,
+    *,
+    limit: int | None = None,
+    name: str | None = None,
+    python: Path | None = None,
+    cwd: Path | None = None,
 ) -> Iterator[Path]:
-    """A `prefect worker` of the process work pool `pool`, started in `folder` with `env`, its
-    output in `folder/worker.log` (yielded); stopped with its flow-run processes afterwards.
-    `limit`: at most that many flow runs at once (the others wait their turn)."""
+    """A `prefect worker` of the process work pool `pool`, started in `folder` (or `cwd`) with
+    `env`, its output in `folder/worker.log` (yielded); stopped with its flow-run processes
+    afterwards. `limit`: at most that many flow runs at once (the others wait their turn);
+    `name`: the worker's name (else Prefect makes one up); `python`: the interpreter whose
+    Prefect runs the worker and its flow runs (else this one's)."""
     log_path = folder / "worker.log"
     at_most = ["--limit", str(limit)] if limit else []
+    named = ["--name", name] if name else []
+    prefect = [str(python), "-m", "prefect"] if python else [PREFECT]
     with log_path.open("wb") as log:
         worker = subprocess.Popen(
-            [PREFECT, "worker", "start", "--pool", pool, "--type", "process", *at_most],
-            cwd=folder,  # the deployment's pull step, not the worker's folder, decides the code
+            [*prefect, "worker", "start", "--pool", pool, "--type", "process", *at_most, *named],
+            # The deployment's pull step, not the worker's folder, decides the code.
+            cwd=cwd or folder,
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
