@@ -17,7 +17,7 @@ def _deployments() -> list[dict[str, Any]]:
 
 def test_every_deployment_has_its_own_name() -> None:
     names = [d["name"] for d in _deployments()]
-    assert len(set(names)) == len(names) == 4
+    assert len(set(names)) == len(names) == 5
 
 
 def test_a_nightly_deployment_ships_without_parameters_and_with_its_schedule_off() -> None:
@@ -26,3 +26,9 @@ def test_a_nightly_deployment_ships_without_parameters_and_with_its_schedule_off
     for deployment in nightly:
         assert "parameters" not in deployment, deployment["name"]
         assert all(schedule["active"] is False for schedule in deployment["schedules"])
+
+
+def test_versions_are_promoted_on_demand_from_their_own_deployment() -> None:
+    [promote] = [d for d in _deployments() if d["name"] == "promote-version-on-demand"]
+    assert promote["entrypoint"] == "flows/promote_version.py:promote_version"
+    assert "schedules" not in promote and promote["enforce_parameter_schema"] is False
