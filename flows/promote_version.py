@@ -16,7 +16,7 @@ from schedcu.config import get_settings
 from schedcu.db import get_engine
 from schedcu.errors import SchedcuError
 from schedcu.hospitals import version_hospital
-from schedcu.request import OptionalReason, UserId, VersionId, promotion_request
+from schedcu.request import OptionalReason, UserId, VersionId, checked, promotion_request
 from schedcu.versions import no_version, promote
 
 
@@ -40,11 +40,15 @@ def promote_version(
     logger = get_run_logger()
     engine = get_engine(get_settings())
     try:
+        # The version first: a refused request of a known version still shows as its hospital's
+        # run (the UI's filter by hospital, `schedcu status`).
+        number = checked(version_id=version_id).version_id
+        found = version_hospital(engine, number) if number else None
+        if found is not None:
+            tag_run(found[1].code)
         request = promotion_request(version_id=version_id, promoted_by=promoted_by, reason=reason)
-        found = version_hospital(engine, request.version_id)
         if found is None:
             raise no_version(request.version_id)
-        tag_run(found[1].code)  # the hospital's runs in the UI's filter
         promotion = promote(
             engine,
             version_id=request.version_id,
