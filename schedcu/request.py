@@ -68,7 +68,8 @@ UserId = Annotated[
 FilePath = Annotated[str, StringConstraints(min_length=1, max_length=PATH_LENGTH)]
 TemplatePath = Annotated[FilePath, Field(examples=["/srv/schedcu/templates/cumc-radiology.ods"])]
 RosterPath = Annotated[FilePath, Field(examples=["/srv/schedcu/templates/roster.yaml"])]
-VersionId = Annotated[int, Field(strict=True, ge=1, examples=[12])]
+MAX_ID = 2**31 - 1  # the ids are INTEGER columns; a larger number would overflow SQLite's driver
+VersionId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID, examples=[12])]
 Reason = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_LENGTH),

@@ -33,6 +33,7 @@ def test_json_values_become_typed_values() -> None:
         ({"user_id": NIL_UUID.upper()}, "INVALID_USER_ID"),
         ({"ods_path": ""}, "ODS_NOT_READABLE"),
         ({"version_id": "7"}, "NO_VERSION"),
+        ({"version_id": 10**20}, "NO_VERSION"),  # would overflow SQLite's driver
         ({"user_id": "ann\x00"}, "INVALID_USER_ID"),
         ({"promoted_by": ""}, "INVALID_USER_ID"),
         ({"promoted_by": "ann\nroot"}, "INVALID_USER_ID"),
