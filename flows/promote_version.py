@@ -38,10 +38,10 @@ def promote_version(
         reason: Why, in a sentence, recorded in the version's history. Empty: no reason given.
     """
     logger = get_run_logger()
-    engine = get_engine(get_settings())
     try:
-        # The version first: a refused request of a known version still shows as its hospital's
-        # run (the UI's filter by hospital, `schedcu status`).
+        engine = get_engine(get_settings())
+        # The version first: a refused request of a known version still shows among its
+        # hospital's runs (the UI's filter by the tag hospital:<code>).
         number = checked(version_id=version_id).version_id
         found = version_hospital(engine, number) if number else None
         if found is not None:

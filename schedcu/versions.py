@@ -167,15 +167,15 @@ def promote(
             )
         previous = version.status
         start, end = version.effective_start, version.effective_end
-        replaced = list(
-            session.exec(
-                select(ActiveDay.version_id)
-                .where(
-                    ActiveDay.hospital_id == hospital.id,
-                    ActiveDay.service_date >= start,
-                    ActiveDay.service_date <= end,
+        replaced = sorted(
+            set(
+                session.exec(
+                    select(ActiveDay.version_id).where(
+                        ActiveDay.hospital_id == hospital.id,
+                        ActiveDay.service_date >= start,
+                        ActiveDay.service_date <= end,
+                    )
                 )
-                .distinct()
             )
         )
         released = _release_days(session, replaced, start, end)
