@@ -1,15 +1,18 @@
-"""Nightly refresh: phases 2 and 3 for a hospital's latest schedule version.
+"""Nightly refresh: phases 2 and 3 for the schedule version a hospital works from.
 
-Amion changes every day; the template does not. This re-reads Amion for the latest version's
-period (replacing its Amion assignments) and recalculates coverage, under the hospital's slot.
-A refused request or no version yet fails the run; a failed phase ends it CompletedWithWarnings.
+Amion changes every day; the template does not. This re-reads Amion for the version's period
+(replacing its Amion assignments) and recalculates coverage, under the hospital's slot. The
+version is the hospital's ACTIVE one covering today and the coming weeks; with none, the newest
+DRAFT, with a NO_ACTIVE_VERSION warning in the result and the log (schedcu.versions). A refused
+request or no version at all fails the run; a failed phase ends it CompletedWithWarnings.
 """
 
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from prefect import flow, tags
+from prefect import flow, get_run_logger, tags
 from prefect.states import State
 
 from flows.hospital_lock import hospital_slot
@@ -21,16 +24,20 @@ from flows.run import (
     template_sources,
     tolerated_phases,
 )
+from schedcu.calendar import service_day_at
 from schedcu.config import get_settings
 from schedcu.db import get_engine
 from schedcu.errors import ConfigurationError, SchedcuError
-from schedcu.hospitals import known_hospital, latest_version
+from schedcu.hospitals import known_hospital
+from schedcu.models import utcnow
 from schedcu.request import HospitalCode, OptionalRosterPath, checked, input_file
+from schedcu.versions import followed_version
 
 
 @flow(name="nightly-refresh", flow_run_name="refresh {hospital}", validate_parameters=False)
 def nightly_refresh(hospital: HospitalCode, roster_path: OptionalRosterPath = None) -> State[Any]:
-    """Read Amion again and recalculate coverage for the hospital's latest schedule version.
+    """Read Amion again and recalculate coverage for the hospital's ACTIVE schedule version
+    covering today and the coming weeks (with none, its newest draft, with a warning).
 
     Args:
         hospital: The hospital's code, as `schedcu hospital list` shows it (lowercase letters,
@@ -45,7 +52,8 @@ def nightly_refresh(hospital: HospitalCode, roster_path: OptionalRosterPath = No
     code: str | None = None  # the hospital's, once known to be one
     try:
         values = checked(hospital=hospital, roster_path=roster_path)
-        code = known_hospital(engine, str(values.hospital)).code
+        known = known_hospital(engine, str(values.hospital))
+        code = known.code
         tag = tag_run(code)  # a refused request of a known hospital still shows as its run
         roster = (
             input_file(
@@ -57,15 +65,20 @@ def nightly_refresh(hospital: HospitalCode, roster_path: OptionalRosterPath = No
             if values.roster_path
             else None
         )
-        version = latest_version(engine, code)
-        if version is None:
+        today = service_day_at(utcnow(), day_start=settings.day_start, tz=ZoneInfo(known.timezone))
+        followed = followed_version(engine, code, today=today)
+        if followed is None:
             raise ConfigurationError(
-                f"Hospital {code} has no schedule version to refresh; import a template first "
-                "(the schedule-import flow).",
+                f"Hospital {code} has no ACTIVE or draft schedule version to refresh; import a "
+                "template first (the schedule-import flow).",
                 code="NO_VERSION",
             )
     except SchedcuError as error:
         return fail_run(result, error, publish=False, known=code is not None)
+    for warning in followed.validation:
+        get_run_logger().warning("%s: %s", warning.code, warning.message)
+    result.validation = result.validation.merge(followed.validation)
+    version = followed.version
     result.schedule_version_id = version.id
     result.period_start, result.period_end = version.effective_start, version.effective_end
     with tags(tag), hospital_slot(code):

@@ -42,6 +42,14 @@ def service_day_bounds(
     )
 
 
+def service_day_at(moment: dt.datetime, *, day_start: dt.time, tz: ZoneInfo) -> dt.date:
+    """The service day that `moment` (aware) falls in: before `day_start` it is still the
+    previous calendar day's."""
+    local = moment.astimezone(tz)
+    before_start = local.time() < day_start
+    return local.date() - dt.timedelta(days=1) if before_start else local.date()
+
+
 def day_type(service_date: dt.date, holidays: Iterable[dt.date] = ()) -> str:
     """Weekend on Saturday, Sunday and holidays; Friday night is a Weekday."""
     if service_date.weekday() >= 5 or service_date in set(holidays):

@@ -21,6 +21,7 @@
     │   ├── AmionCodeMissing          no Secret block and no SCHEDCU_AMION_CODE for the hospital
     │   └── AmionTransient            timeout, 429, 5xx, connection reset (retried)
     ├── CoverageError                 phase 3
+    ├── VersionStatusRefused          a version cannot take that status (VERSION_ALREADY_ACTIVE)
     ├── PrefectApiError               the Prefect server named by PREFECT_API_URL
     │   ├── PrefectUnauthorized       it asks for credentials (PREFECT_API_AUTH_STRING)
     │   └── PrefectUnreachable        nothing answers there
@@ -202,6 +203,12 @@ class AmionTransient(AmionError):
 
 class CoverageError(SchedcuError):
     code = "COVERAGE_FAILED"
+
+
+class VersionStatusRefused(SchedcuError):
+    """A status change a version cannot make (promoting the ACTIVE version again)."""
+
+    code = "VERSION_STATUS_REFUSED"
 
 
 class PrefectApiError(SchedcuError):

@@ -1,6 +1,6 @@
-"""Hospitals and their versions: look one up by code, list, add or update them (the CLI's
-`hospital` commands and `import --amion-url`), find the version a refresh or a recalculation
-works on."""
+"""Hospitals: look one up by code, list, add or update them (the CLI's `hospital` commands and
+`import --amion-url`), and a version's hospital. Which version a refresh follows, and the
+versions' statuses: schedcu.versions."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 
 from schedcu.db import transaction
 from schedcu.errors import ConfigurationError
-from schedcu.models import Hospital, ScheduleVersion, VersionStatus
+from schedcu.models import Hospital, ScheduleVersion
 from schedcu.request import HOSPITAL_CODE_PATTERN
 
 CODE_PATTERN = re.compile(HOSPITAL_CODE_PATTERN)
@@ -105,17 +105,6 @@ def add_hospital(
             f"A hospital with the code {code!r} exists already.", code="HOSPITAL_EXISTS"
         ) from exc
     return hospital
-
-
-def latest_version(engine: Engine, hospital_code: str) -> ScheduleVersion | None:
-    """The hospital's most recently created version that is not archived."""
-    with Session(engine, expire_on_commit=False) as session:
-        return session.exec(
-            select(ScheduleVersion)
-            .join(Hospital)
-            .where(Hospital.code == hospital_code, ScheduleVersion.status != VersionStatus.ARCHIVED)
-            .order_by(ScheduleVersion.created_at.desc(), ScheduleVersion.id.desc())  # type: ignore[attr-defined]
-        ).first()
 
 
 def version_hospital(engine: Engine, version_id: int) -> tuple[ScheduleVersion, Hospital] | None:

@@ -113,6 +113,11 @@ class ScheduleVersion(SQLModel, table=True):
             "effective_end",
             name="uq_schedule_version_identity",
         ),
+        # The key an ActiveDay refers to: a day can only be held by a version that is ACTIVE
+        # (and of the day's hospital), which the database checks, not the code.
+        sa.Index(
+            "uq_schedule_version_id_hospital_status", "id", "hospital_id", "status", unique=True
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -235,3 +240,47 @@ class CoverageRow(SQLModel, table=True):
     required: int | None = None
     assigned: int | None = None
     percentage: float | None = None
+
+
+class ActiveDay(SQLModel, table=True):
+    """A service day of a hospital held by its ACTIVE version: the database's guarantee of at most
+    one ACTIVE version per hospital and day (the primary key), whoever writes.
+
+    Promotion (`schedcu.versions.promote`) writes a version's days in the transaction that makes
+    it ACTIVE and deletes them in the one that archives it. The foreign key on (version, hospital,
+    status) with `status` fixed to ACTIVE refuses a day held by a version that is not ACTIVE or
+    belongs to another hospital, and a status change of a version that still holds days.
+    """
+
+    __tablename__ = "active_day"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["version_id", "hospital_id", "status"],
+            ["schedule_version.id", "schedule_version.hospital_id", "schedule_version.status"],
+            name="fk_active_day_version_hospital_status",
+            ondelete="CASCADE",
+        ),
+        sa.CheckConstraint("status = 'ACTIVE'", name="active_only"),
+    )
+
+    hospital_id: int = Field(primary_key=True)
+    service_date: dt.date = Field(primary_key=True)
+    version_id: int = Field(index=True)
+    status: VersionStatus = Field(
+        default=VersionStatus.ACTIVE, sa_type=_enum(VersionStatus), nullable=False
+    )
+
+
+class VersionStatusChange(SQLModel, table=True):
+    """The audit trail of a version's status: who changed it, when, from what, to what and why."""
+
+    __tablename__ = "version_status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    version_id: int = Field(foreign_key="schedule_version.id", index=True, ondelete="CASCADE")
+    from_status: VersionStatus = Field(sa_type=_enum(VersionStatus), nullable=False)
+    to_status: VersionStatus = Field(sa_type=_enum(VersionStatus), nullable=False)
+    changed_by: str = Field(max_length=200)
+    changed_at: dt.datetime = _created_at()
+    reason: str | None = Field(default=None, max_length=1000)
+    flow_run_id: str | None = Field(default=None, max_length=64)

@@ -27,7 +27,8 @@ MAX_MONTHS = 24
 FIRST_START = dt.date(2000, 1, 1)
 LAST_START = dt.date(2099, 12, 31)
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
-USER_ID_LENGTH = 200  # ScheduleVersion.created_by
+USER_ID_LENGTH = 200  # ScheduleVersion.created_by, VersionStatusChange.changed_by
+REASON_LENGTH = 1000  # VersionStatusChange.reason
 PATH_LENGTH = 4096
 # Starts and ends with a letter or digit: names built from a code (`slug`) drop outer dashes, so
 # `cumc-` would share `cumc`'s artifact keys, concurrency limit and Amion secret block.
@@ -38,7 +39,19 @@ SHOWN_CHARS = 40
 def _not_nil(user_id: str) -> str:
     if user_id.casefold() == NIL_UUID:
         raise ValueError("the nil UUID names no one")
-    return user_id
+    return _printable(user_id)
+
+
+def _printable(text: str, allowed: str = "") -> str:
+    """`text` without control characters (but those `allowed`): a NUL is refused by PostgreSQL,
+    and a line break or an escape sequence would forge lines in logs and the history."""
+    if any(not char.isprintable() and char not in allowed for char in text):
+        raise ValueError("control characters are not allowed")
+    return text
+
+
+def _reason_text(reason: str) -> str:
+    return _printable(reason, allowed="\n")
 
 
 HospitalCode = Annotated[
@@ -55,13 +68,21 @@ UserId = Annotated[
 FilePath = Annotated[str, StringConstraints(min_length=1, max_length=PATH_LENGTH)]
 TemplatePath = Annotated[FilePath, Field(examples=["/srv/schedcu/templates/cumc-radiology.ods"])]
 RosterPath = Annotated[FilePath, Field(examples=["/srv/schedcu/templates/roster.yaml"])]
-VersionId = Annotated[int, Field(strict=True, ge=1, examples=[12])]
+MAX_ID = 2**31 - 1  # the ids are INTEGER columns; a larger number would overflow SQLite's driver
+VersionId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID, examples=[12])]
+Reason = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=REASON_LENGTH),
+    AfterValidator(_reason_text),
+    Field(examples=["The department approved the March rota"]),
+]
 
 # An optional parameter's schema in the run form: the value's own input (empty means the
 # default), not a choice between the value and "None" (SkipJsonSchema drops the null branch).
 OptionalStartDate = StartDate | SkipJsonSchema[None]
 OptionalUserId = UserId | SkipJsonSchema[None]
 OptionalRosterPath = RosterPath | SkipJsonSchema[None]
+OptionalReason = Reason | SkipJsonSchema[None]
 
 # What each parameter must be, said once: (code, sentence).
 REFUSALS = {
@@ -80,8 +101,18 @@ REFUSALS = {
     ),
     "user_id": (
         "INVALID_USER_ID",
-        f"The user id must be 1 to {USER_ID_LENGTH} characters and not the nil UUID; give the id "
-        "of the person importing, or none",
+        f"The user id must be 1 to {USER_ID_LENGTH} characters, without control characters, "
+        "and not the nil UUID; give the id of the person importing, or none",
+    ),
+    "promoted_by": (
+        "INVALID_USER_ID",
+        f"The person promoting must be named by their id: 1 to {USER_ID_LENGTH} characters, "
+        "without control characters, and not the nil UUID",
+    ),
+    "reason": (
+        "INVALID_REASON",
+        f"The reason must be 1 to {REASON_LENGTH} characters, without control characters "
+        "other than line breaks; or give none",
     ),
     "ods_path": ("ODS_NOT_READABLE", "The template must be given as the path of an .ods file"),
     "roster_path": ("ROSTER_NOT_READABLE", "The roster must be given as the path of a YAML file"),
@@ -99,6 +130,8 @@ class _Parameters(BaseModel):
     user_id: UserId | None = None
     roster_path: FilePath | None = None
     version_id: VersionId | None = None
+    promoted_by: UserId | None = None
+    reason: Reason | None = None
 
 
 def checked(**parameters: Any) -> _Parameters:
@@ -156,6 +189,26 @@ def import_request(
             else None
         ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class PromotionRequest:
+    """What the promotion flow works on once its parameters passed the edge."""
+
+    version_id: int
+    promoted_by: str
+    reason: str | None = None
+
+
+def promotion_request(**parameters: Any) -> PromotionRequest:
+    """The promotion's parameters checked: a version number and who promotes are required."""
+    values = checked(**parameters)
+    for name in ("version_id", "promoted_by"):
+        if getattr(values, name) is None:
+            code, sentence = REFUSALS[name]
+            raise ConfigurationError(f"{sentence} (got None).", code=code)
+    assert values.version_id is not None and values.promoted_by is not None
+    return PromotionRequest(values.version_id, values.promoted_by, values.reason)
 
 
 def input_file(path: str, sources: Sequence[Path] | None, *, what: str, code: str) -> Path:

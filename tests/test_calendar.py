@@ -11,6 +11,7 @@ from schedcu.calendar import (
     months_in,
     period_end,
     place_window,
+    service_day_at,
 )
 
 NY = ZoneInfo("America/New_York")
@@ -63,3 +64,13 @@ def test_periods() -> None:
         (2026, 12),
         (2027, 1),
     ]
+
+
+def test_the_service_day_of_a_moment_starts_at_day_start_in_the_hospitals_zone() -> None:
+    def day(*utc: int) -> dt.date:
+        return service_day_at(dt.datetime(*utc, tzinfo=dt.UTC), day_start=EIGHT, tz=NY)
+
+    # 11:59 UTC on 14 March 2026 is 07:59 in New York (EDT): still the 13th's service day.
+    assert day(2026, 3, 14, 11, 59) == dt.date(2026, 3, 13)
+    assert day(2026, 3, 14, 12, 0) == dt.date(2026, 3, 14)
+    assert day(2026, 3, 15, 3, 0) == dt.date(2026, 3, 14)  # 23:00 on the 14th in New York

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
-from schedcu.db import transaction
-from schedcu.models import ScheduleVersion, ShiftInstance
+from schedcu.db import create_db_engine, transaction, upgrade
+from schedcu.models import ScheduleVersion, ShiftInstance, VersionStatusChange
 from tests.utils.builders import make_hospital, make_version
+from tests.utils.databases import scratch_postgres_url
 
 
 def test_migrated_schema_equals_the_models(db_engine: Engine) -> None:
@@ -95,3 +99,71 @@ def test_deleting_a_version_cascades_to_its_shift_instances(db_engine: Engine) -
         session.delete(session.get(ScheduleVersion, version_id))
     with Session(db_engine) as session:
         assert session.exec(sa.select(sa.func.count()).select_from(ShiftInstance)).one()[0] == 0
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def unmigrated_engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A new database with no schema yet: a SQLite file, then a scratch PostgreSQL database."""
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / 'new.db'}"
+        else:
+            admin = request.getfixturevalue("postgres_url")
+            url = stack.enter_context(scratch_postgres_url(admin, "schedcu_mig", migrated=False))
+        engine = create_db_engine(url)
+        stack.callback(engine.dispose)
+        yield engine
+
+
+def test_a_version_set_active_before_promotion_existed_becomes_a_draft_with_a_reason(
+    unmigrated_engine: Engine,
+) -> None:
+    """Revision 14a1c0d2e3f4: an ACTIVE version of before holds no day and could overlap
+    another, so it is set back to DRAFT, and its history says why; a DRAFT stays as it was."""
+    upgrade(unmigrated_engine, "3b62699fc391")
+    with unmigrated_engine.begin() as connection:
+        connection.exec_driver_sql(
+            "INSERT INTO hospital (id, code, name, timezone, created_at) "
+            "VALUES (1, 'h', 'H', 'America/New_York', '2026-01-01 00:00:00')"
+        )
+        for version_id, status in ((1, "ACTIVE"), (2, "DRAFT")):
+            connection.exec_driver_sql(
+                "INSERT INTO schedule_version (id, hospital_id, status, effective_start, "
+                "effective_end, source_filename, source_sha256, layout, template, created_at) "
+                f"VALUES ({version_id}, 1, '{status}', '2026-03-01', '2026-03-31', 't.ods', "
+                f"'{version_id}', 'matrix', '{{}}', '2026-01-01 00:00:00')"
+            )
+    upgrade(unmigrated_engine)
+    with Session(unmigrated_engine) as session:
+        assert [
+            v.status.value
+            for v in session.exec(select(ScheduleVersion).order_by(ScheduleVersion.id))
+        ] == [
+            "DRAFT",
+            "DRAFT",
+        ]
+        [change] = session.exec(select(VersionStatusChange)).all()
+    assert (change.version_id, change.from_status.value, change.to_status.value) == (
+        1,
+        "ACTIVE",
+        "DRAFT",
+    )
+    assert change.changed_by == "schedcu migration 14a1c0d2e3f4" and "promote" in (
+        change.reason or ""
+    )
+
+
+def test_the_promotion_revision_downgrades_cleanly(unmigrated_engine: Engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from schedcu.db import MIGRATIONS_DIR
+
+    upgrade(unmigrated_engine)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with unmigrated_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "3b62699fc391")
+    tables = set(sa.inspect(unmigrated_engine).get_table_names())
+    assert not {"active_day", "version_status_change"} & tables and "schedule_version" in tables

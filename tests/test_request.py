@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from schedcu.errors import ConfigurationError
-from schedcu.request import NIL_UUID, checked
+from schedcu.request import NIL_UUID, checked, promotion_request
 
 
 def test_json_values_become_typed_values() -> None:
@@ -33,6 +33,14 @@ def test_json_values_become_typed_values() -> None:
         ({"user_id": NIL_UUID.upper()}, "INVALID_USER_ID"),
         ({"ods_path": ""}, "ODS_NOT_READABLE"),
         ({"version_id": "7"}, "NO_VERSION"),
+        ({"version_id": 10**20}, "NO_VERSION"),  # would overflow SQLite's driver
+        ({"user_id": "ann\x00"}, "INVALID_USER_ID"),
+        ({"promoted_by": ""}, "INVALID_USER_ID"),
+        ({"promoted_by": "ann\nroot"}, "INVALID_USER_ID"),
+        ({"promoted_by": "u" * 201}, "INVALID_USER_ID"),
+        ({"reason": "   "}, "INVALID_REASON"),
+        ({"reason": "r" * 1001}, "INVALID_REASON"),
+        ({"reason": "the \x1b[31m rota"}, "INVALID_REASON"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_code(parameters: dict[str, Any], code: str) -> None:
@@ -45,3 +53,18 @@ def test_a_long_value_is_not_repeated_in_the_sentence() -> None:
     with pytest.raises(ConfigurationError) as refused:
         checked(hospital="x" * 10_000)
     assert len(refused.value.message) < 300 and "10002 chars" in refused.value.message
+
+
+def test_a_promotion_needs_a_version_and_a_person() -> None:
+    request = promotion_request(version_id=7, promoted_by=" ann ", reason="The rota\nof March")
+    assert (request.version_id, request.promoted_by, request.reason) == (
+        7,
+        "ann",
+        "The rota\nof March",
+    )
+    with pytest.raises(ConfigurationError) as refused:
+        promotion_request(version_id=7, promoted_by=None)
+    assert refused.value.code == "INVALID_USER_ID" and "(got None)" in refused.value.message
+    with pytest.raises(ConfigurationError) as refused:
+        promotion_request(version_id=None, promoted_by="ann")
+    assert refused.value.code == "NO_VERSION"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+from typing import Any
 
 
 def iso_date(text: str) -> dt.date:
@@ -38,3 +39,33 @@ def hospital_code(text: str) -> str:
         return check_hospital_code(text)
     except ConfigurationError as err:
         raise argparse.ArgumentTypeError(f"{err.code}: {err.message}") from None
+
+
+def _checked(name: str, value: object) -> Any:
+    """`value` as the flows' parameter `name` takes it (schedcu.request): one set of bounds."""
+    from schedcu.errors import ConfigurationError
+    from schedcu.request import checked
+
+    try:
+        return getattr(checked(**{name: value}), name)
+    except ConfigurationError as err:
+        raise argparse.ArgumentTypeError(f"{err.code}: {err.message}") from None
+
+
+def version_number(text: str) -> int:
+    """A schedule version's number (1 or more)."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a version number") from None
+    return int(_checked("version_id", number))
+
+
+def person(text: str) -> str:
+    """Who promotes a version, as the promote-version flow's `promoted_by` takes it."""
+    return str(_checked("promoted_by", text))
+
+
+def reason(text: str) -> str:
+    """Why, as the promote-version flow's `reason` takes it."""
+    return str(_checked("reason", text))

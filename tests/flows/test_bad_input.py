@@ -6,6 +6,9 @@ artifact, no concurrency limit named after what was sent.
 BAD_INPUT is the table: add a row to test one more value. `{templates}` in a value is the
 deployment's template source (SCHEDCU_HOME/templates of the worker). All runs start at once and
 one worker runs them; a good request in the same batch shows the door is not simply shut.
+
+PROMOTE_BAD_INPUT is the same for the promote-version deployment: each bad value fails its run
+with its code and changes no version's status and no history.
 """
 
 from __future__ import annotations
@@ -21,12 +24,16 @@ from prefect.client.schemas.objects import FlowRun
 from prefect.exceptions import ObjectNotFound
 
 from flows.hospital_lock import limit_name
+from flows.promote_version import promote_version
 from flows.schedule_import import schedule_import
+from schedcu.db import transaction
 from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
-from schedcu.models import ScheduleVersion, ShiftInstance
+from schedcu.models import Hospital, ScheduleVersion, ShiftInstance, VersionStatusChange
 from schedcu.request import NIL_UUID
+from schedcu.versions import promote
 from tests.flows.conftest import Deployments, artifacts, task_runs
+from tests.utils.builders import make_hospital, make_version
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 
@@ -121,9 +128,12 @@ def test_the_good_request_in_the_same_batch_completes(runs: dict[str, FlowRun]) 
 
 
 def test_bad_input_wrote_nothing(runs: dict[str, FlowRun], deployments: Deployments) -> None:
+    ours = sa.select(ScheduleVersion.id).join(Hospital).where(Hospital.code == HOSPITAL)
     with deployments.engine.connect() as connection:
-        versions = connection.execute(sa.select(sa.func.count()).select_from(ScheduleVersion))
-        shifts = connection.execute(sa.select(ShiftInstance.version_id).distinct())
+        versions = connection.execute(sa.select(sa.func.count()).select_from(ours.subquery()))
+        shifts = connection.execute(
+            sa.select(ShiftInstance.version_id).where(ShiftInstance.version_id.in_(ours)).distinct()
+        )
         assert versions.scalar_one() == 1 and len(shifts.all()) == 1  # the good request's only
     with get_client(sync_client=True) as client:
         for hospital in (UNKNOWN, "../x", "x"):
@@ -135,3 +145,82 @@ def test_a_refusal_does_not_tell_whether_the_file_exists(runs: dict[str, FlowRun
     exists, missing = runs["ods_path /etc/hostname"], runs["ods_path missing outside"]
     assert exists.state and missing.state
     assert exists.state.message == missing.state.message
+
+
+# (case, parameters that replace those of a good promotion, the code the run fails with);
+# `{active}` is a version already ACTIVE.
+PROMOTE_BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
+    ("version_id 0", {"version_id": 0}, "NO_VERSION"),
+    ("version_id -1", {"version_id": -1}, "NO_VERSION"),
+    ("version_id '7'", {"version_id": "7"}, "NO_VERSION"),
+    ("version_id null", {"version_id": None}, "NO_VERSION"),
+    ("version_id 10**20", {"version_id": 10**20}, "NO_VERSION"),
+    ("version_id unknown", {"version_id": 2_000_000_000}, "NO_VERSION"),
+    ("version_id already ACTIVE", {"version_id": "{active}"}, "VERSION_ALREADY_ACTIVE"),
+    ("promoted_by ''", {"promoted_by": ""}, "INVALID_USER_ID"),
+    ("promoted_by null", {"promoted_by": None}, "INVALID_USER_ID"),
+    ("promoted_by nil UUID", {"promoted_by": NIL_UUID}, "INVALID_USER_ID"),
+    ("promoted_by 10,000 chars", {"promoted_by": "u" * 10_000}, "INVALID_USER_ID"),
+    ("promoted_by NUL", {"promoted_by": "ann\x00"}, "INVALID_USER_ID"),
+    ("reason 10,000 chars", {"reason": "r" * 10_000}, "INVALID_REASON"),
+    ("reason escape", {"reason": "the \x1b[2J rota"}, "INVALID_REASON"),
+]
+PROMOTE_CHANGES = {case: changes for case, changes, _ in PROMOTE_BAD_INPUT}
+
+
+@pytest.fixture(scope="module")
+def promotions(deployments: Deployments) -> tuple[dict[str, FlowRun], str, list[int]]:
+    """Every case's run and the good promotion's ("good"), final; the hospital; the versions
+    (ACTIVE, then the one the good request promotes)."""
+    with transaction(deployments.engine) as session:
+        hospital = make_hospital(session)
+        active, draft = (make_version(session, hospital).id for _ in range(2))
+    assert active and draft
+    promote(deployments.engine, version_id=active, by="setup")
+    good = {"version_id": draft, "promoted_by": "ann", "reason": "The March rota"}
+    deployment_id = deployments.deploy(
+        promote_version, "flows/promote_version.py:promote_version", "bad-promotion"
+    )
+    requests = {
+        case: good | {k: active if v == "{active}" else v for k, v in changes.items()}
+        for case, changes in PROMOTE_CHANGES.items()
+    } | {"good": good}
+    done = deployments.run_all(deployment_id, requests.values())
+    return dict(zip(requests, done, strict=True)), hospital.code, [active, draft]
+
+
+@pytest.mark.parametrize(("case", "code"), [(case, code) for case, _, code in PROMOTE_BAD_INPUT])
+def test_a_bad_promotion_through_the_rest_api_fails_with_its_code(
+    promotions: tuple[dict[str, FlowRun], str, list[int]], case: str, code: str
+) -> None:
+    runs, hospital, _ = promotions
+    run = runs[case]
+    assert run.state is not None and run.state.type.value == "FAILED", (case, run.state)
+    message = run.state.message or ""
+    assert message.startswith(f"{code}: "), message
+    assert len(message) < 400 and "Traceback" not in message and "\x00" not in message
+    # A refused run of a known version is its hospital's; of no known version, nobody's.
+    known = "version_id" not in PROMOTE_CHANGES[case] or case == "version_id already ACTIVE"
+    tagged = [tag for tag in run.tags if tag.startswith("hospital:")]
+    assert tagged == ([f"hospital:{hospital}"] if known else []), (case, run.tags)
+
+
+def test_the_good_promotion_in_the_same_batch_is_the_only_change(
+    promotions: tuple[dict[str, FlowRun], str, list[int]], deployments: Deployments
+) -> None:
+    runs, _, (active, draft) = promotions
+    state = runs["good"].state
+    assert state is not None and state.type.value == "COMPLETED", state
+    with deployments.engine.connect() as connection:
+        changes = connection.execute(
+            sa.select(
+                VersionStatusChange.version_id,
+                VersionStatusChange.to_status,
+                VersionStatusChange.changed_by,
+            ).order_by(VersionStatusChange.id)
+        ).all()
+    assert [tuple(row) for row in changes] == [
+        (active, "ACTIVE", "setup"),
+        (draft, "ACTIVE", "ann"),
+        (active, "ARCHIVED", "ann"),
+    ]

@@ -11,10 +11,11 @@ import pytest
 from prefect import Flow
 
 from flows.nightly_refresh import nightly_refresh
+from flows.promote_version import promote_version
 from flows.recalculate_coverage import recalculate_coverage
 from flows.schedule_import import schedule_import
 
-FLOWS = [schedule_import, nightly_refresh, recalculate_coverage]
+FLOWS = [schedule_import, nightly_refresh, recalculate_coverage, promote_version]
 
 
 def _properties(flow: Flow[..., Any]) -> dict[str, dict[str, Any]]:
@@ -44,3 +45,11 @@ def test_the_form_says_what_an_empty_start_date_and_the_paths_mean() -> None:
     assert "SCHEDCU_TEMPLATE_SOURCES" in properties["roster_path"]["description"]
     assert (properties["months"]["minimum"], properties["months"]["maximum"]) == (1, 24)
     assert schedule_import.parameters.model_dump()["required"] == ["hospital", "ods_path"]
+
+
+def test_the_promotion_form_asks_who_and_bounds_the_reason() -> None:
+    schema = promote_version.parameters.model_dump()
+    assert schema["required"] == ["version_id", "promoted_by"]
+    assert schema["properties"]["promoted_by"]["maxLength"] == 200
+    assert schema["properties"]["reason"]["maxLength"] == 1000
+    assert "history" in schema["properties"]["reason"]["description"]

@@ -19,7 +19,7 @@ def _deployments() -> list[dict[str, Any]]:
 
 def test_every_deployment_has_its_own_name() -> None:
     names = [d["name"] for d in _deployments()]
-    assert len(set(names)) == len(names) == 8
+    assert len(set(names)) == len(names) == 9
 
 
 def test_a_nightly_deployment_ships_without_parameters_and_with_its_schedule_off() -> None:
@@ -63,3 +63,9 @@ def test_a_remote_deployment_clones_its_code_and_a_local_one_runs_from_the_check
             "repository": "{{ prefect.variables.schedcu_repository }}",
             "branch": "{{ prefect.variables.schedcu_branch }}",
         }
+
+
+def test_versions_are_promoted_on_demand_from_their_own_deployment() -> None:
+    [promote] = [d for d in _deployments() if d["name"] == "promote-version-on-demand"]
+    assert promote["entrypoint"] == "flows/promote_version.py:promote_version"
+    assert "schedules" not in promote and promote["enforce_parameter_schema"] is False
