@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, tags
+from prefect.runtime import flow_run
 from prefect.states import State
 
 from flows.hospital_lock import hospital_slot
@@ -25,11 +26,25 @@ from schedcu.config import get_settings
 from schedcu.db import get_engine
 from schedcu.errors import ConfigurationError, SchedcuError
 from schedcu.hospitals import known_hospital, latest_version
-from schedcu.request import HospitalCode, OptionalRosterPath, checked, input_file
+from schedcu.request import (
+    REQUIRED,
+    HospitalCode,
+    OptionalRosterPath,
+    checked,
+    given,
+    input_file,
+)
 
 
-@flow(name="nightly-refresh", flow_run_name="refresh {hospital}", validate_parameters=False)
-def nightly_refresh(hospital: HospitalCode, roster_path: OptionalRosterPath = None) -> State[Any]:
+def _run_name() -> str:
+    """`refresh cumc-radiology` (cut short: the parameter is not checked yet)."""
+    return f"refresh {str(given(flow_run.parameters.get('hospital')) or '(no hospital)')[:64]}"
+
+
+@flow(name="nightly-refresh", flow_run_name=_run_name, validate_parameters=False)
+def nightly_refresh(
+    hospital: HospitalCode = REQUIRED, roster_path: OptionalRosterPath = None
+) -> State[Any]:
     """Read Amion again and recalculate coverage for the hospital's latest schedule version.
 
     Args:

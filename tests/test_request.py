@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from schedcu.errors import ConfigurationError
-from schedcu.request import NIL_UUID, checked
+from schedcu.request import NIL_UUID, REQUIRED, checked
 
 
 def test_json_values_become_typed_values() -> None:
@@ -33,6 +33,10 @@ def test_json_values_become_typed_values() -> None:
         ({"user_id": NIL_UUID.upper()}, "INVALID_USER_ID"),
         ({"ods_path": ""}, "ODS_NOT_READABLE"),
         ({"version_id": "7"}, "NO_VERSION"),
+        ({"hospital": REQUIRED}, "HOSPITAL_NOT_SET"),  # left out of the run's parameters
+        ({"hospital": None}, "HOSPITAL_NOT_SET"),
+        ({"ods_path": REQUIRED}, "TEMPLATE_NOT_SET"),
+        ({"version_id": None}, "VERSION_NOT_SET"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_code(parameters: dict[str, Any], code: str) -> None:
@@ -45,3 +49,10 @@ def test_a_long_value_is_not_repeated_in_the_sentence() -> None:
     with pytest.raises(ConfigurationError) as refused:
         checked(hospital="x" * 10_000)
     assert len(refused.value.message) < 300 and "10002 chars" in refused.value.message
+
+
+def test_a_parameter_left_out_is_named_with_what_to_set() -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        checked(hospital=REQUIRED)
+    assert "set `hospital`" in refused.value.message
+    assert "deployment's parameters" in refused.value.message
