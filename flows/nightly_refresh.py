@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, tags
+from prefect.runtime import flow_run
 from prefect.states import State
 
 from flows.hospital_lock import hospital_slot
@@ -30,12 +31,26 @@ from schedcu.db import get_engine
 from schedcu.errors import ConfigurationError, SchedcuError
 from schedcu.hospitals import known_hospital
 from schedcu.models import utcnow
-from schedcu.request import HospitalCode, OptionalRosterPath, checked, input_file
+from schedcu.request import (
+    REQUIRED,
+    HospitalCode,
+    OptionalRosterPath,
+    checked,
+    given,
+    input_file,
+)
 from schedcu.versions import followed_version
 
 
-@flow(name="nightly-refresh", flow_run_name="refresh {hospital}", validate_parameters=False)
-def nightly_refresh(hospital: HospitalCode, roster_path: OptionalRosterPath = None) -> State[Any]:
+def _run_name() -> str:
+    """`refresh cumc-radiology` (cut short: the parameter is not checked yet)."""
+    return f"refresh {str(given(flow_run.parameters.get('hospital')) or '(no hospital)')[:64]}"
+
+
+@flow(name="nightly-refresh", flow_run_name=_run_name, validate_parameters=False)
+def nightly_refresh(
+    hospital: HospitalCode = REQUIRED, roster_path: OptionalRosterPath = None
+) -> State[Any]:
     """Read Amion again and recalculate coverage for the hospital's ACTIVE schedule version
     covering today and the coming weeks (with none, its newest draft, with a warning).
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from prefect import flow, tags
+from prefect.runtime import flow_run
 from prefect.states import State
 
 from flows.run import fail_run, failure_of, finish_run, new_result, run_phase, tag_run
@@ -15,16 +16,18 @@ from schedcu.db import get_engine
 from schedcu.errors import ConfigurationError, SchedcuError
 from schedcu.hospitals import version_hospital
 from schedcu.orchestration import Phase, period_label
-from schedcu.request import VersionId, checked
+from schedcu.request import REQUIRED, VersionId, checked, given
 from tasks.coverage import coverage
 
 
-@flow(
-    name="recalculate-coverage",
-    flow_run_name="recalculate coverage of version {version_id}",
-    validate_parameters=False,
-)
-def recalculate_coverage(version_id: VersionId) -> State[Any]:
+def _run_name() -> str:
+    """`recalculate coverage of version 12` (cut short: the parameter is not checked yet)."""
+    number = given(flow_run.parameters.get("version_id"))
+    return f"recalculate coverage of version {str(number)[:12]}"
+
+
+@flow(name="recalculate-coverage", flow_run_name=_run_name, validate_parameters=False)
+def recalculate_coverage(version_id: VersionId = REQUIRED) -> State[Any]:
     """Recalculate coverage for one schedule version.
 
     Args:

@@ -12,6 +12,7 @@ carrying the result).
 
 from __future__ import annotations
 
+import logging
 import time
 from pathlib import Path
 from typing import Any
@@ -75,9 +76,13 @@ def run_phase(result: OrchestrationResult, phase: Phase, task: Task[..., Any], *
         return state
     error = failure_of(state, phase)
     result.record(phase, Outcome.FAILED, time.monotonic() - began, error=error)
-    get_run_logger().warning(
-        "%s failed: %s: %s", PHASE_TITLES[phase].capitalize(), error.code, error.message
-    )
+    logger = get_run_logger()
+    raised = state.result(raise_on_failure=False)
+    if isinstance(raised, Exception) and not isinstance(raised, SchedcuError):
+        # A bug, not the input: Prefect logs no traceback for an error the retry condition
+        # declines, and the coded sentence only says "see the run's logs".
+        logger.error("The %s stopped on an unexpected error:", PHASE_TITLES[phase], exc_info=raised)
+    logger.warning("%s failed: %s: %s", PHASE_TITLES[phase].capitalize(), error.code, error.message)
     return state
 
 
@@ -122,6 +127,22 @@ def naming_file(error: SchedcuError, path: Path) -> SchedcuError:
     )
 
 
+class _CodedFailureLogged(logging.Filter):
+    """Drops the record of a run's coded failure raised again by Prefect's engine.
+
+    A deployment run's engine raises the Failed state's exception once the run has ended and logs
+    it with its traceback ("Engine execution exited with unexpected exception"). For a coded
+    failure `fail_run` has logged the sentence and the state carries it; the traceback would only
+    bury it. Any other exception (a bug in a flow) keeps its record and traceback, and a bug in a
+    phase has its own (`run_phase`)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.exc_info and isinstance(record.exc_info[1], OrchestrationFailed))
+
+
+_CODED_FAILURE_LOGGED = _CodedFailureLogged()
+
+
 def fail_run(
     result: OrchestrationResult,
     error: SchedcuError,
@@ -140,6 +161,7 @@ def fail_run(
     the flow raises the OrchestrationFailed (which carries the result so far), and no traceback
     is logged for what is a coordinator's input problem, not a bug."""
     get_run_logger().error("Run failed: %s: %s", error.code, error.message)
+    logging.getLogger("prefect.flow_runs").addFilter(_CODED_FAILURE_LOGGED)  # once per process
     if not result.validation.has_errors:
         result.validation = result.validation.merge(error.validation)
     result = result.finish(utcnow())

@@ -37,6 +37,7 @@ from schedcu.errors import SchedcuError
 from schedcu.hospitals import known_hospital
 from schedcu.orchestration import Phase
 from schedcu.request import (
+    REQUIRED,
     HospitalCode,
     Months,
     OptionalRosterPath,
@@ -44,6 +45,7 @@ from schedcu.request import (
     OptionalUserId,
     TemplatePath,
     checked,
+    given,
     import_request,
 )
 from tasks.ods_import import ods_import
@@ -51,9 +53,10 @@ from tasks.ods_import import ods_import
 
 def _run_name() -> str:
     """`import cumc-radiology 2026-03-01 +1m` (cut short: parameters are not checked yet)."""
-    given = flow_run.parameters
-    hospital, months = str(given.get("hospital"))[:64], str(given.get("months", 1))[:4]
-    return f"import {hospital} {str(given.get('start_date') or 'next-month')[:10]} +{months}m"
+    sent = flow_run.parameters
+    hospital = str(given(sent.get("hospital")) or "(no hospital)")[:64]
+    months = str(sent.get("months", 1))[:4]
+    return f"import {hospital} {str(sent.get('start_date') or 'next-month')[:10]} +{months}m"
 
 
 @flow(
@@ -63,8 +66,8 @@ def _run_name() -> str:
     description="Import a coverage template, the Amion schedule and compute coverage.",
 )
 def schedule_import(
-    hospital: HospitalCode,
-    ods_path: TemplatePath,
+    hospital: HospitalCode = REQUIRED,
+    ods_path: TemplatePath = REQUIRED,
     start_date: OptionalStartDate = None,
     months: Months = 1,
     user_id: OptionalUserId = None,

@@ -35,6 +35,13 @@ PATH_LENGTH = 4096
 HOSPITAL_CODE_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 SHOWN_CHARS = 40
 
+# The default of a parameter a run cannot do without (pydantic's "required" marker): the
+# parameter schema, and so the UI's form, keeps it required, while a run started without it (a
+# nightly deployment whose parameters were never set, a REST body that leaves it out) still
+# reaches the flow, which refuses it with a coded sentence (`checked`), instead of failing in
+# Prefect's argument binding with a Python "missing argument" error.
+REQUIRED: Any = ...
+
 
 def _not_nil(user_id: str) -> str:
     if user_id.casefold() == NIL_UUID:
@@ -120,6 +127,33 @@ REFUSALS = {
 }
 
 
+# What a run cannot do without, and what to set: (code, sentence).
+NOT_SET = {
+    "hospital": (
+        "HOSPITAL_NOT_SET",
+        "No hospital is set for this run: set `hospital` (and, for an import, `ods_path`) in the "
+        "deployment's parameters (its Edit page in the UI, or `parameters:` in prefect.yaml), "
+        "then run it again.",
+    ),
+    "ods_path": (
+        "TEMPLATE_NOT_SET",
+        "No template is set for this run: set `ods_path` (the template's path on the worker) in "
+        "the deployment's parameters (its Edit page in the UI, or `parameters:` in prefect.yaml), "
+        "then run it again.",
+    ),
+    "version_id": (
+        "VERSION_NOT_SET",
+        "No schedule version is set for this run: set `version_id` (its number is in the "
+        "import's summary) in the run's parameters, then run it again.",
+    ),
+}
+
+
+def given(value: Any) -> Any:
+    """The value a caller gave, None for one left out (a REQUIRED parameter's default)."""
+    return None if value is REQUIRED else value
+
+
 class _Parameters(BaseModel):
     """Every parameter a flow may take; a flow fills those it has."""
 
@@ -135,7 +169,12 @@ class _Parameters(BaseModel):
 
 
 def checked(**parameters: Any) -> _Parameters:
-    """The parameters as typed values, or the ConfigurationError of the first refused one."""
+    """The parameters as typed values, or the ConfigurationError of the first refused one (a
+    required one left out or null first: the sentence says what to set)."""
+    for name, value in parameters.items():
+        if name in NOT_SET and given(value) is None:
+            code, sentence = NOT_SET[name]
+            raise ConfigurationError(sentence, code=code)
     try:
         return _Parameters.model_validate(parameters)
     except ValidationError as exc:

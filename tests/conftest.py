@@ -30,6 +30,14 @@ SHARED_DIR = Path(__file__).resolve().parents[2] / "shared"
 FIXTURES_DIR = SHARED_DIR / "fixtures"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--screenshots",
+        default=str(Path(__file__).resolve().parents[1] / ".test-screenshots"),
+        help="where a failed browser walk of the Prefect UI keeps its screenshots",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No test sees the developer's SCHEDCU_* settings; each gets its own SCHEDCU_HOME."""

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from schedcu.errors import ConfigurationError
-from schedcu.request import NIL_UUID, checked, promotion_request
+from schedcu.request import NIL_UUID, REQUIRED, checked, promotion_request
 
 
 def test_json_values_become_typed_values() -> None:
@@ -41,6 +41,10 @@ def test_json_values_become_typed_values() -> None:
         ({"reason": "   "}, "INVALID_REASON"),
         ({"reason": "r" * 1001}, "INVALID_REASON"),
         ({"reason": "the \x1b[31m rota"}, "INVALID_REASON"),
+        ({"hospital": REQUIRED}, "HOSPITAL_NOT_SET"),  # left out of the run's parameters
+        ({"hospital": None}, "HOSPITAL_NOT_SET"),
+        ({"ods_path": REQUIRED}, "TEMPLATE_NOT_SET"),
+        ({"version_id": None}, "VERSION_NOT_SET"),
     ],
 )
 def test_a_bad_value_is_refused_with_its_code(parameters: dict[str, Any], code: str) -> None:
@@ -68,3 +72,10 @@ def test_a_promotion_needs_a_version_and_a_person() -> None:
     with pytest.raises(ConfigurationError) as refused:
         promotion_request(version_id=None, promoted_by="ann")
     assert refused.value.code == "NO_VERSION"
+
+
+def test_a_parameter_left_out_is_named_with_what_to_set() -> None:
+    with pytest.raises(ConfigurationError) as refused:
+        checked(hospital=REQUIRED)
+    assert "set `hospital`" in refused.value.message
+    assert "deployment's parameters" in refused.value.message

@@ -44,7 +44,7 @@ CODE = "Zq9-fl0w-s3cret-77"
 MONTHS = [(2026, 3), (2026, 4)]
 POOL = "schedcu-tests"
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
-RUNS_TIMEOUT_S = 300
+RUNS_TIMEOUT_S = 900  # a batch of runs on a loaded 2-core machine
 RUNS_AT_ONCE = 4
 
 

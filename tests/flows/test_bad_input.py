@@ -4,8 +4,10 @@ phase 1 with a coded sentence, and nothing is written: no task run, no version, 
 artifact, no concurrency limit named after what was sent.
 
 BAD_INPUT is the table: add a row to test one more value. `{templates}` in a value is the
-deployment's template source (SCHEDCU_HOME/templates of the worker). All runs start at once and
-one worker runs them; a good request in the same batch shows the door is not simply shut.
+deployment's template source (SCHEDCU_HOME/templates of the worker); LEFT_OUT leaves the
+parameter out of the request (as a deployment whose parameters were never set does). All runs
+start at once and one worker runs them; a good request in the same batch shows the door is not
+simply shut.
 
 PROMOTE_BAD_INPUT is the same for the promote-version deployment: each bad value fails its run
 with its code and changes no version's status and no history.
@@ -13,18 +15,22 @@ with its code and changes no version's status and no history.
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 import uuid
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from prefect.client.orchestration import get_client
-from prefect.client.schemas.objects import FlowRun
+from prefect.client.schemas.objects import FlowRun, Log
 from prefect.exceptions import ObjectNotFound
 
 from flows.hospital_lock import limit_name
+from flows.nightly_refresh import nightly_refresh
 from flows.promote_version import promote_version
+from flows.recalculate_coverage import recalculate_coverage
 from flows.schedule_import import schedule_import
 from schedcu.db import transaction
 from schedcu.examples.template_ods import write_example_template
@@ -32,7 +38,7 @@ from schedcu.hospitals import add_hospital
 from schedcu.models import Hospital, ScheduleVersion, ShiftInstance, VersionStatusChange
 from schedcu.request import NIL_UUID
 from schedcu.versions import promote
-from tests.flows.conftest import Deployments, artifacts, task_runs
+from tests.flows.conftest import RUNS_TIMEOUT_S, Deployments, artifacts, logs, task_runs
 from tests.utils.builders import make_hospital, make_version
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
@@ -40,9 +46,17 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 HOSPITAL = f"rest-{uuid.uuid4().hex[:8]}"
 UNKNOWN = f"unknown-{uuid.uuid4().hex[:8]}"
 NOT_ALLOWED = "TEMPLATE_SOURCE_NOT_ALLOWED"
+LEFT_OUT = object()
+GOOD_NAMES = ("hospital", "ods_path", "start_date", "months")
 
 # (case, parameters that replace those of a good request, the code the run fails with)
 BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
+    # import-nightly as prefect.yaml ships it: no parameters at all
+    ("no parameters", dict.fromkeys(GOOD_NAMES, LEFT_OUT), "HOSPITAL_NOT_SET"),
+    ("hospital left out", {"hospital": LEFT_OUT}, "HOSPITAL_NOT_SET"),
+    ("hospital null", {"hospital": None}, "HOSPITAL_NOT_SET"),
+    ("ods_path left out", {"ods_path": LEFT_OUT}, "TEMPLATE_NOT_SET"),
+    ("ods_path null", {"ods_path": None}, "TEMPLATE_NOT_SET"),
     ("months 0", {"months": 0}, "INVALID_PERIOD"),
     ("months -1", {"months": -1}, "INVALID_PERIOD"),
     ("months 10000", {"months": 10000}, "INVALID_PERIOD"),
@@ -89,11 +103,27 @@ def runs(deployments: Deployments) -> dict[str, FlowRun]:
         schedule_import, "flows/schedule_import.py:schedule_import", "bad-input"
     )
     requests = {"good": good} | {
-        case: good | {k: _placed(v, templates) for k, v in changes.items()}
+        case: {
+            name: _placed(value, templates)
+            for name, value in (good | changes).items()
+            if value is not LEFT_OUT
+        }
         for case, changes, _ in BAD_INPUT
     }
     done = deployments.run_all(deployment_id, requests.values())
     return dict(zip(requests, done, strict=True))
+
+
+def _all_logs(run: FlowRun) -> list[Log]:
+    """The run's logs once its process has sent its last ones (the engine's record of how the
+    run ended comes after "Finished in state")."""
+    deadline = time.monotonic() + RUNS_TIMEOUT_S
+    while True:
+        found = sorted(logs(run.id), key=lambda log: log.timestamp)
+        if any(log.message.startswith("Finished in state") for log in found):
+            return found
+        assert time.monotonic() < deadline, f"{run.name}: no final log"
+        time.sleep(0.5)
 
 
 def _placed(value: Any, templates: object) -> Any:
@@ -110,6 +140,12 @@ def test_bad_input_through_the_rest_api_fails_before_phase_1_with_its_code(
     assert message.startswith(f"{code}: "), message
     assert len(message) < 400 and "Traceback" not in message
     assert task_runs(run.id) == [] and artifacts(run.id) == []
+    # A coordinator's mistake, not a bug: the logs end with the sentence, without the traceback
+    # Prefect's engine logs for a failed deployment run.
+    found = _all_logs(run)
+    assert not [log.message for log in found if "Traceback" in log.message]
+    errors = [log.message for log in found if log.level >= logging.ERROR]
+    assert errors == [f"Run failed: {message}"], errors
     # A known hospital's refused run is its latest run (`schedcu status` says FAILED); a run
     # whose hospital is not a known one's carries no hospital's tag.
     known = "hospital" not in CHANGES[case]
@@ -224,3 +260,25 @@ def test_the_good_promotion_in_the_same_batch_is_the_only_change(
         (draft, "ACTIVE", "ann"),
         (active, "ARCHIVED", "ann"),
     ]
+
+
+def test_a_deployment_run_without_parameters_names_what_to_set(deployments: Deployments) -> None:
+    """refresh-nightly ships without parameters (prefect.yaml): a run of it as shipped, and one of
+    the recalculation without its version, fail with the sentence saying what to set."""
+    refresh = deployments.deploy(
+        nightly_refresh, "flows/nightly_refresh.py:nightly_refresh", "refresh-unset"
+    )
+    recalculate = deployments.deploy(
+        recalculate_coverage, "flows/recalculate_coverage.py:recalculate_coverage", "recalc-unset"
+    )
+    [unset_refresh] = deployments.run_all(refresh, [{}])
+    [unset_version] = deployments.run_all(recalculate, [{}])
+    for run, code, name in [
+        (unset_refresh, "HOSPITAL_NOT_SET", "hospital"),
+        (unset_version, "VERSION_NOT_SET", "version_id"),
+    ]:
+        assert run.state is not None and run.state.type.value == "FAILED", run.state
+        message = run.state.message or ""
+        assert message.startswith(f"{code}: ") and f"set `{name}`" in message, message
+        assert "Ellipsis" not in run.name + message and task_runs(run.id) == []
+    assert unset_refresh.name == "refresh (no hospital)"

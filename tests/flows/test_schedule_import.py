@@ -128,6 +128,28 @@ def test_phase_1_critical_error_fails_the_run_and_nothing_else_runs(setup: Setup
     assert not [log.message for log in found if "Traceback" in log.message]
 
 
+def test_a_bug_in_a_phase_logs_its_traceback_in_the_run_s_logs(setup: Setup) -> None:
+    """Unlike a coordinator's mistake, a bug keeps its traceback: here the table phase 1 writes
+    to is missing ("no such table" is no coded database fault), and the run's logs, read back
+    from the server, hold the database's error with its traceback."""
+    with setup.engine.begin() as connection:
+        connection.execute(sa.text("ALTER TABLE shift_instance RENAME TO shift_instance_gone"))
+    try:
+        state = _run(setup)
+    finally:
+        with setup.engine.begin() as connection:
+            connection.execute(sa.text("ALTER TABLE shift_instance_gone RENAME TO shift_instance"))
+    assert state.is_failed()
+    assert (state.message or "").startswith("ODS_IMPORT_FAILED: "), state.message
+    assert "see the run's logs" in (state.message or "")
+    [ods_import] = task_runs(state.state_details.flow_run_id)
+    assert ods_import.run_count == 1  # a bug is not retried
+    found = sorted(logs(state.state_details.flow_run_id), key=lambda log: log.timestamp)
+    [bug] = [log.message for log in found if "Traceback (most recent call last)" in log.message]
+    assert bug.startswith("The ODS import stopped on an unexpected error:"), bug
+    assert "shift_instance" in bug and "sqlalchemy.exc." in bug, bug
+
+
 def test_a_refused_amion_code_fails_phase_2_once_and_coverage_still_runs(setup: Setup) -> None:
     Secret(value="wrong-code").save(secret_block_name(setup.hospital), overwrite=True, _sync=True)
     state = _run(setup)
