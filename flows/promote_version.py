@@ -16,17 +16,32 @@ from schedcu.config import get_settings
 from schedcu.db import get_engine
 from schedcu.errors import SchedcuError
 from schedcu.hospitals import version_hospital
-from schedcu.request import OptionalReason, UserId, VersionId, checked, promotion_request
+from schedcu.request import (
+    REQUIRED,
+    OptionalReason,
+    UserId,
+    VersionId,
+    checked,
+    given,
+    promotion_request,
+)
 from schedcu.versions import no_version, promote
+
+
+def _run_name() -> str:
+    """`promote version 12` (cut short: the parameter is not checked yet)."""
+    return f"promote version {str(given(flow_run.parameters.get('version_id')))[:12]}"
 
 
 @flow(
     name="promote-version",
-    flow_run_name="promote version {version_id}",
+    flow_run_name=_run_name,
     validate_parameters=False,  # schedcu.request checks them, with coded sentences
 )
 def promote_version(
-    version_id: VersionId, promoted_by: UserId, reason: OptionalReason = None
+    version_id: VersionId = REQUIRED,
+    promoted_by: UserId = REQUIRED,
+    reason: OptionalReason = None,
 ) -> State[Any]:
     """Make a schedule version its hospital's ACTIVE one for its period; the ACTIVE versions it
     overlaps become ARCHIVED.

@@ -171,8 +171,9 @@ class _Parameters(BaseModel):
 def checked(**parameters: Any) -> _Parameters:
     """The parameters as typed values, or the ConfigurationError of the first refused one (a
     required one left out or null first: the sentence says what to set)."""
+    parameters = {name: given(value) for name, value in parameters.items()}
     for name, value in parameters.items():
-        if name in NOT_SET and given(value) is None:
+        if name in NOT_SET and value is None:
             code, sentence = NOT_SET[name]
             raise ConfigurationError(sentence, code=code)
     try:

@@ -71,7 +71,7 @@ def test_a_promotion_needs_a_version_and_a_person() -> None:
     assert refused.value.code == "INVALID_USER_ID" and "(got None)" in refused.value.message
     with pytest.raises(ConfigurationError) as refused:
         promotion_request(version_id=None, promoted_by="ann")
-    assert refused.value.code == "NO_VERSION"
+    assert refused.value.code == "VERSION_NOT_SET"
 
 
 def test_a_parameter_left_out_is_named_with_what_to_set() -> None:

@@ -189,7 +189,7 @@ PROMOTE_BAD_INPUT: list[tuple[str, dict[str, Any], str]] = [
     ("version_id 0", {"version_id": 0}, "NO_VERSION"),
     ("version_id -1", {"version_id": -1}, "NO_VERSION"),
     ("version_id '7'", {"version_id": "7"}, "NO_VERSION"),
-    ("version_id null", {"version_id": None}, "NO_VERSION"),
+    ("version_id null", {"version_id": None}, "VERSION_NOT_SET"),
     ("version_id 10**20", {"version_id": 10**20}, "NO_VERSION"),
     ("version_id unknown", {"version_id": 2_000_000_000}, "NO_VERSION"),
     ("version_id already ACTIVE", {"version_id": "{active}"}, "VERSION_ALREADY_ACTIVE"),
