@@ -78,14 +78,14 @@ def run_import(args: argparse.Namespace) -> int:
             readable_file(args.roster, what="roster", code="ROSTER_NOT_READABLE")
     except ConfigurationError as error:
         return _usage_error(error.message)
-    problem = _prepare_hospital(args.hospital, args.amion_url)
-    if problem:
-        return _usage_error(problem)
-
     from schedcu.cli.prefect_server import no_server_configured, say_no_server
 
     if no_server_configured(os.environ, Path.cwd()):
-        say_no_server("starting a temporary one for this run, 15 s or more")
+        say_no_server("starting a temporary one for the run, 15 s or more")
+
+    problem = _prepare_hospital(args.hospital, args.amion_url)
+    if problem:
+        return _usage_error(problem)
 
     from flows.prefect_api import prefect_api_errors
     from flows.schedule_import import schedule_import
