@@ -11,9 +11,10 @@ Completed. The run's own duration is its start_time..end_time on the server. Goa
 within the run's own duration + 3 s.
 
 Levers measured: the worker's poll interval (PREFECT_WORKER_QUERY_SECONDS, one worker per value,
-default 10 s) and the flow process's start, of which `python -X importtime` shows what the flow
-module loads (by package, and whether Playwright, matplotlib, odfpy, pandas or lxml are among
-them: each belongs to the phase that needs it).
+default 10 s) and the flow process's start: the CPU time of importing the flow module, by layer
+(Prefect, SQLModel, the models, the rest), and whether Playwright, matplotlib, odfpy, pandas or
+lxml are among what it loads (each belongs to the phase that needs it). `--imports-only` measures
+that part alone (no server).
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ import subprocess
 import sys
 import time
 import uuid
-from collections import defaultdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -34,6 +35,9 @@ CODE = "bench-click-code"
 GOAL_S = 3.0
 POOL = "schedcu"
 PHASE_LIBRARIES = ("playwright", "matplotlib", "odf", "pandas", "lxml")
+if TYPE_CHECKING:
+    from bench.timing import Timing
+
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
 
 
@@ -41,7 +45,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--query-seconds", type=float, nargs="+", default=[10.0, 2.0, 0.5])
+    parser.add_argument("--imports-only", action="store_true")
     args = parser.parse_args()
+    if args.imports_only:
+        _flow_module_imports()
+        return 0
 
     from tests.utils.prefect_server import (
         isolated_bench_environment,
@@ -165,33 +173,49 @@ def _seconds_between(start: str, end: str) -> float:
     return (dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds()
 
 
-def _flow_module_imports() -> None:
-    """What the flow process imports with the flow module, self time summed per package."""
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", "import flows.schedule_import"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    by_package: dict[str, float] = defaultdict(float)
-    loaded: set[str] = set()
-    for line in done.stderr.splitlines():
-        if not line.startswith("import time:") or "|" not in line or "self" in line:
-            continue
-        self_us, _cumulative, name = (part.strip() for part in line[12:].split("|"))
-        top = name.split(".")[0]
-        loaded.add(top)
-        by_package[top] += int(self_us) / 1e6
-    total = sum(by_package.values())
-    top = sorted(by_package.items(), key=lambda item: -item[1])[:8]
+IMPORT_LAYERS = {
+    "python": "pass",
+    "Prefect (flow, task: its settings, logging)": "from prefect import flow, task",
+    "+ SQLModel/SQLAlchemy": "from prefect import flow, task; import sqlmodel",
+    "+ schedcu.models": "from prefect import flow, task; import sqlmodel, schedcu.models",
+    "the flow module": "import flows.schedule_import",
+}
+
+
+def _flow_module_imports(rounds: int = 5) -> None:
+    """What the flow process pays to import the flow module, in CPU time (os.wait4's rusage:
+    the load inflates wall time), by layer, each layer timed in turns with the others; and
+    whether a phase's library (Playwright, matplotlib, odfpy, pandas, lxml) is among the modules
+    the flow module loads."""
+    from bench.timing import load_note, run_measured, spread
+
+    times: dict[str, list[Timing]] = {name: [] for name in IMPORT_LAYERS}
+    for _ in range(rounds):
+        for name, code in IMPORT_LAYERS.items():
+            times[name].append(
+                run_measured([sys.executable, "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL)
+            )
+    cpu = {name: statistics.median(t.cpu for t in runs) for name, runs in times.items()}
+    print(f"flow module import, {rounds} rounds ({load_note()}):")
+    for name, runs in times.items():
+        print(f"  {name:<45} CPU {spread([t.cpu for t in runs])}, "
+              f"wall {spread([t.wall for t in runs])}")  # fmt: skip
+    prefect, orm, models, whole = (cpu[name] for name in list(IMPORT_LAYERS)[1:])
     print(
-        f"flow module import (python -X importtime, load {os.getloadavg()[0]:.1f}): {total:.2f} s"
+        f"  of the flow module's {whole - cpu['python']:.2f} s CPU beyond Python: Prefect "
+        f"{prefect - cpu['python']:.2f} s, SQLModel/SQLAlchemy {orm - prefect:.2f} s, the models "
+        f"{models - orm:.2f} s, the rest (schedcu, flows, tasks, and Prefect's decorators "
+        f"building their parameter schemas) {whole - models:.2f} s"
     )
-    print("  " + ", ".join(f"{name} {seconds:.2f}" for name, seconds in top))
-    ours = sum(by_package[name] for name in ("schedcu", "flows", "tasks"))
-    print(f"  schedcu's own modules (schedcu, flows, tasks): {ours:.2f} s; prefect: "
-          f"{by_package['prefect']:.2f} s")  # fmt: skip
-    present = [name for name in PHASE_LIBRARIES if name in loaded]
+    listing = "import sys, flows.schedule_import; print(' '.join(sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", listing], cwd=ROOT, capture_output=True,
+                            text=True, check=True).stdout.split()  # fmt: skip
+    tops = {name.split(".")[0] for name in loaded}
+    present = [name for name in PHASE_LIBRARIES if name in tops]
+    ours_loaded = sorted(n for n in loaded if n.split(".")[0] in ("schedcu", "flows", "tasks"))
     print(f"  phase libraries loaded by the flow module: {present or 'none'} "
-          f"(checked: {', '.join(PHASE_LIBRARIES)})")  # fmt: skip
+          f"(checked: {', '.join(PHASE_LIBRARIES)}); {len(ours_loaded)} schedcu/flows/tasks "
+          "modules")  # fmt: skip
 
 
 def _report(results: dict[float, list[dict[str, float]]]) -> None:
