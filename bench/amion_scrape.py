@@ -103,10 +103,17 @@ def start_simulator(roster: Path, schedule: Path) -> tuple[subprocess.Popen[str]
     return process, f"http://127.0.0.1:{port}"
 
 
-def new_database(path: Path) -> tuple[object, int]:
-    for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        stale.unlink(missing_ok=True)
-    engine = create_db_engine(f"sqlite:///{path}")
+def new_database(path: Path, postgres_url: str | None = None) -> tuple[object, int]:
+    """A new schedcu database with a year's version of 100 positions: the SQLite file `path`,
+    or the PostgreSQL database `postgres_url` emptied (its public schema dropped)."""
+    if postgres_url:
+        engine = create_db_engine(postgres_url)
+        with engine.begin() as connection:
+            connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
+    else:
+        for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            stale.unlink(missing_ok=True)
+        engine = create_db_engine(f"sqlite:///{path}")
     upgrade(engine)
     tz = __import__("zoneinfo").ZoneInfo(TZ_NAME)
     with transaction(engine) as session:

@@ -75,18 +75,23 @@ def tree_cpu_seconds() -> float:
     """CPU time (user + system) so far of this process and every process it started that still
     runs (a Prefect server, a browser), read from /proc (Linux): what the work under measure costs
     wherever it runs."""
-    tick = os.sysconf("SC_CLK_TCK")
     total = sum(os.times()[:2])
     pending = _children(os.getpid())
     while pending:
         pid = pending.pop()
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended meanwhile
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        total += process_cpu_seconds(pid)
         pending += _children(pid)
     return total
+
+
+def process_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) so far of the process `pid` (0 once it has ended), from /proc:
+    also another user's process on this machine, such as a PostgreSQL backend."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
 
 
 def _children(pid: int) -> list[int]:
