@@ -18,7 +18,7 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
 
-from schedcu.status import ImportStatus, is_waiting_scheduled, status_for_state
+from schedcu.status import ImportStatus, is_waiting_scheduled, no_run_report, status_for_state
 
 HOSPITAL_FLOWS = ["schedule-import", "nightly-refresh"]
 PAGE_SIZE = 200
@@ -79,18 +79,19 @@ def latest_flow_run(hospital: str) -> FlowRun | None:
 def hospital_status(hospital: str) -> dict[str, Any]:
     """The status of DOMAIN.md for `hospital`, with the run it comes from."""
     run = latest_flow_run(hospital)
-    state = run.state if run else None
-    status = status_for_state(state.type.value if state else None, state.name if state else None)
+    if run is None or run.state is None:
+        return no_run_report(hospital)
+    state = run.state
     return {
         "hospital": hospital,
-        "status": status.value,
-        "state_type": state.type.value if state else None,
-        "state_name": state.name if state else None,
-        "message": state.message if state else None,
-        "flow_run_id": str(run.id) if run else None,
-        "flow_run_name": run.name if run else None,
-        "started_at": run.start_time.isoformat() if run and run.start_time else None,
-        "finished_at": run.end_time.isoformat() if run and run.end_time else None,
+        "status": status_for_state(state.type.value, state.name).value,
+        "state_type": state.type.value,
+        "state_name": state.name,
+        "message": state.message,
+        "flow_run_id": str(run.id),
+        "flow_run_name": run.name,
+        "started_at": run.start_time.isoformat() if run.start_time else None,
+        "finished_at": run.end_time.isoformat() if run.end_time else None,
     }
 
 

@@ -4,7 +4,6 @@ versions' statuses: schedcu.versions."""
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -14,10 +13,8 @@ from sqlmodel import Session, select
 
 from schedcu.db import transaction
 from schedcu.errors import ConfigurationError
+from schedcu.hospital_code import check_hospital_code
 from schedcu.models import Hospital, ScheduleVersion
-from schedcu.request import HOSPITAL_CODE_PATTERN
-
-CODE_PATTERN = re.compile(HOSPITAL_CODE_PATTERN)
 
 
 def get_hospital(engine: Engine, code: str) -> Hospital | None:
@@ -62,23 +59,6 @@ def check_timezone(timezone: str) -> str:
             f"{timezone!r} is not a time zone (e.g. America/New_York).", code="UNKNOWN_TIMEZONE"
         ) from exc
     return timezone
-
-
-MAX_SHOWN = 40  # characters of a refused code quoted back (a 300-character one is cut)
-
-
-def check_hospital_code(code: str) -> str:
-    """`code` when it is a hospital code, else INVALID_HOSPITAL_CODE: the one check of every
-    door a code comes in by (CLI, flow parameters), since codes become file names, artifact keys
-    and concurrency-limit names. `fullmatch`: `$` alone would let a trailing newline through."""
-    if not isinstance(code, str) or not CODE_PATTERN.fullmatch(code):
-        shown = repr(code) if len(repr(code)) <= MAX_SHOWN else f"{repr(code)[:MAX_SHOWN]}..."
-        raise ConfigurationError(
-            f"The hospital code {shown} must be 1 to 64 lowercase letters (a-z), digits and "
-            "dashes, starting and ending with a letter or digit (e.g. cumc-radiology).",
-            code="INVALID_HOSPITAL_CODE",
-        )
-    return code
 
 
 def add_hospital(

@@ -20,6 +20,7 @@ from pydantic.json_schema import SkipJsonSchema
 
 from schedcu.calendar import period_end
 from schedcu.errors import ConfigurationError
+from schedcu.hospital_code import HOSPITAL_CODE_PATTERN
 from schedcu.orchestration import period_label
 from schedcu.sources import allowed_path, readable_file
 
@@ -30,9 +31,6 @@ NIL_UUID = "00000000-0000-0000-0000-000000000000"
 USER_ID_LENGTH = 200  # ScheduleVersion.created_by, VersionStatusChange.changed_by
 REASON_LENGTH = 1000  # VersionStatusChange.reason
 PATH_LENGTH = 4096
-# Starts and ends with a letter or digit: names built from a code (`slug`) drop outer dashes, so
-# `cumc-` would share `cumc`'s artifact keys, concurrency limit and Amion secret block.
-HOSPITAL_CODE_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 SHOWN_CHARS = 40
 
 # The default of a parameter a run cannot do without (pydantic's "required" marker): the

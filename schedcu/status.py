@@ -50,3 +50,18 @@ def status_for_state(state_type: str | None, state_name: str | None = None) -> I
 def is_waiting_scheduled(state_type: str | None, state_name: str | None) -> bool:
     """A SCHEDULED run that counts as started (see `WAITING_SCHEDULED_NAMES`)."""
     return (state_type or "").upper() == "SCHEDULED" and state_name in WAITING_SCHEDULED_NAMES
+
+
+def no_run_report(hospital: str) -> dict[str, str | None]:
+    """`schedcu status --json` for a hospital without any flow run: IDLE."""
+    return {
+        "hospital": hospital,
+        "status": ImportStatus.IDLE.value,
+        "state_type": None,
+        "state_name": None,
+        "message": None,
+        "flow_run_id": None,
+        "flow_run_name": None,
+        "started_at": None,
+        "finished_at": None,
+    }

@@ -10,20 +10,22 @@ here (tasks/secrets.py): it is never a parameter of a flow or task.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from schedcu.amion.roster import load_roster
-from schedcu.amion.store import ScrapeOutcome, scrape_version
 from schedcu.config import Settings, get_settings
 from schedcu.db import get_engine
 from schedcu.errors import AmionError
 from schedcu.names import slug
 from tasks.retry import transient_only
 from tasks.secrets import amion_access_code
+
+if TYPE_CHECKING:
+    from schedcu.amion.store import ScrapeOutcome
 
 HTML_EXCERPT_CHARS = 20_000
 
@@ -47,6 +49,11 @@ def amion_scrape(
     user_id: str | None = None,
 ) -> ScrapeOutcome:
     """Log in to Amion with the hospital's code, download the version's months, store them."""
+    # The scraper, the export parser and the roster's YAML load with the phase, not with the
+    # flow module: the flow process starts before phase 1 and may never reach phase 2.
+    from schedcu.amion.roster import load_roster
+    from schedcu.amion.store import scrape_version
+
     settings = get_settings()
     try:
         return scrape_version(

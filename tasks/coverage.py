@@ -11,7 +11,7 @@ picture, while an image artifact (a URL) would need a web server for the PNG and
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prefect import task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
@@ -19,18 +19,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
 from schedcu.config import get_settings
-from schedcu.coverage.reports import (
-    gap_table,
-    heatmap_markdown,
-    summary_markdown,
-    title,
-    write_reports,
-)
-from schedcu.coverage.service import CoverageOutcome, recalculate
 from schedcu.db import get_engine
 from schedcu.names import slug
 from schedcu.validation import ValidationResult
 from tasks.retry import transient_only
+
+if TYPE_CHECKING:
+    from schedcu.coverage.service import CoverageOutcome
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +50,10 @@ class CoverageReport:
 )
 def coverage(*, hospital: str, version_id: int, period: str) -> CoverageReport:
     """Compute the version's coverage in place of the previous one, then its reports."""
+    # The calculation and the report writers load with the phase, not with the flow module.
+    from schedcu.coverage.reports import write_reports
+    from schedcu.coverage.service import recalculate
+
     settings = get_settings()
     outcome = recalculate(engine=get_engine(settings), version_id=version_id, settings=settings)
     files, png = write_reports(outcome, settings.resolved_reports_dir)
@@ -66,6 +65,8 @@ def coverage(*, hospital: str, version_id: int, period: str) -> CoverageReport:
 def publish_coverage_artifacts(
     hospital: str, outcome: CoverageOutcome, paths: list[str], png: bytes
 ) -> None:
+    from schedcu.coverage.reports import gap_table, heatmap_markdown, summary_markdown, title
+
     listing = "\n".join(f"- `{path}`" for path in paths)
     create_markdown_artifact(
         key=slug("coverage", hospital),

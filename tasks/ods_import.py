@@ -6,6 +6,8 @@ retried; a spreadsheet that cannot be imported fails at once with its Validation
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
@@ -13,9 +15,11 @@ from prefect.tasks import exponential_backoff
 
 from schedcu.config import get_settings
 from schedcu.db import get_engine
-from schedcu.ods.importer import ImportOutcome, import_schedule
 from schedcu.request import ImportRequest
 from tasks.retry import transient_only
+
+if TYPE_CHECKING:
+    from schedcu.ods.importer import ImportOutcome
 
 
 @task(
@@ -30,6 +34,9 @@ from tasks.retry import transient_only
 )
 def ods_import(*, request: ImportRequest) -> ImportOutcome:
     """Read the template, expand it over the period, store the version and its shifts."""
+    # The reader (lxml) loads with the phase, not with every flow module that imports the task.
+    from schedcu.ods.importer import import_schedule
+
     settings = get_settings()
     return import_schedule(
         engine=get_engine(settings),

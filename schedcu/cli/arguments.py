@@ -31,9 +31,9 @@ def month_count(text: str) -> int:
 
 def hospital_code(text: str) -> str:
     """Every hospital code argument: a bad code is a usage error with its stable code, before
-    any database or Prefect work (the check is the domain's, schedcu.hospitals)."""
+    any database or Prefect work (the check is the domain's, schedcu.hospital_code)."""
     from schedcu.errors import ConfigurationError
-    from schedcu.hospitals import check_hospital_code
+    from schedcu.hospital_code import check_hospital_code
 
     try:
         return check_hospital_code(text)

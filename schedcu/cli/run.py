@@ -1,9 +1,10 @@
 """`schedcu import`: run the import flow in this process and say what happened.
 
 Prefect runs in-process: against the server of PREFECT_API_URL when set, else a temporary local
-one (about 10 s to start). Progress (Prefect's log lines) goes to stderr; with `--json` stdout gets
-exactly one JSON object. Exit 0 when the run completed (with or without warnings), 1 when it
-failed, 2 for a usage error. A hospital unknown to the database is created from `--amion-url`.
+one (15 s or more to start; the command says so at once, with how to avoid it). Progress
+(Prefect's log lines) goes to stderr; with `--json` stdout gets exactly one JSON object. Exit 0
+when the run completed (with or without warnings), 1 when it failed, 2 for a usage error. A
+hospital unknown to the database is created from `--amion-url`.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -76,6 +78,11 @@ def run_import(args: argparse.Namespace) -> int:
             readable_file(args.roster, what="roster", code="ROSTER_NOT_READABLE")
     except ConfigurationError as error:
         return _usage_error(error.message)
+    from schedcu.cli.prefect_server import no_server_configured, say_no_server
+
+    if no_server_configured(os.environ, Path.cwd()):
+        say_no_server("starting a temporary one for the run, 15 s or more")
+
     problem = _prepare_hospital(args.hospital, args.amion_url)
     if problem:
         return _usage_error(problem)

@@ -1,12 +1,20 @@
 """`schedcu status --hospital CODE [--json]`: the state of the hospital's latest import, from
-Prefect (IDLE, IN_PROGRESS, COMPLETED or FAILED; DOMAIN.md)."""
+Prefect (IDLE, IN_PROGRESS, COMPLETED or FAILED; DOMAIN.md).
+
+Without a Prefect server it says so at once; where no run can exist yet (no server and the
+temporary server's database never created) it answers IDLE without importing Prefect, else it
+starts the temporary server to read the runs.
+"""
 
 from __future__ import annotations
 
 import argparse
 import contextlib
 import json
+import os
 import sys
+from pathlib import Path
+from typing import Any
 
 from schedcu.cli.arguments import hospital_code
 
@@ -19,12 +27,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from flows.prefect_api import prefect_api_errors
-    from flows.status import hospital_status
-
-    # Prefect's own output never mixes with ours; its refusals become coded sentences.
-    with prefect_api_errors(), contextlib.redirect_stdout(sys.stderr):
-        report = hospital_status(args.hospital)
+    report = _read_status(args.hospital)
     if args.json:
         print(json.dumps(report))
         return 0
@@ -37,3 +40,23 @@ def run_status(args: argparse.Namespace) -> int:
         line += f"\n  {report['message']}"
     print(line)
     return 0
+
+
+def _read_status(hospital: str) -> dict[str, Any]:
+    from schedcu.cli.prefect_server import no_run_recorded, no_server_configured, say_no_server
+
+    folder = Path.cwd()
+    if no_run_recorded(os.environ, folder):
+        say_no_server("no flow has run here yet")
+        from schedcu.status import no_run_report
+
+        return no_run_report(hospital)
+    if no_server_configured(os.environ, folder):
+        say_no_server("starting a temporary one to read the runs, 15 s or more")
+
+    from flows.prefect_api import prefect_api_errors
+    from flows.status import hospital_status
+
+    # Prefect's own output never mixes with ours; its refusals become coded sentences.
+    with prefect_api_errors(), contextlib.redirect_stdout(sys.stderr):
+        return hospital_status(hospital)

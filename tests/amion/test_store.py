@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -223,6 +225,38 @@ def test_a_rescrape_replaces_amion_assignments_and_keeps_manual_ones(db_engine: 
     assert all(a.scrape_batch_id == outcome.batch_id for a, _ in rows if a.source == "AMION")
 
 
+REFUSAL = "the database went away while writing assignments"
+
+
+@contextmanager
+def refusing_assignments(engine: Engine) -> Iterator[None]:
+    """The database itself refuses every assignment row in the block (a trigger): whichever
+    way the store writes them (INSERT or COPY), the write fails midway through the phase."""
+    if engine.dialect.name == "postgresql":
+        create = [
+            "CREATE FUNCTION refuse_assignment() RETURNS trigger LANGUAGE plpgsql AS "
+            f"$$ BEGIN RAISE EXCEPTION '{REFUSAL}'; END $$",
+            "CREATE TRIGGER refuse_assignment BEFORE INSERT ON assignment FOR EACH ROW "
+            "EXECUTE FUNCTION refuse_assignment()",
+        ]
+        drop = ["DROP TRIGGER refuse_assignment ON assignment", "DROP FUNCTION refuse_assignment()"]
+    else:
+        create = [
+            "CREATE TRIGGER refuse_assignment BEFORE INSERT ON assignment "
+            f"BEGIN SELECT RAISE(ABORT, '{REFUSAL}'); END"
+        ]
+        drop = ["DROP TRIGGER refuse_assignment"]
+    with engine.begin() as connection:
+        for statement in create:
+            connection.exec_driver_sql(statement)
+    try:
+        yield
+    finally:
+        with engine.begin() as connection:
+            for statement in drop:
+                connection.exec_driver_sql(statement)
+
+
 def test_a_failure_midway_leaves_the_previous_assignments(db_engine: Engine) -> None:
     version_id = new_version(db_engine, dt.date(2026, 5, 1), dt.date(2026, 5, 31), ("MidC",))
     settings = fast_settings()
@@ -235,24 +269,14 @@ def test_a_failure_midway_leaves_the_previous_assignments(db_engine: Engine) -> 
     )
     before = [(a.id, a.scrape_batch_id) for a, _ in stored(db_engine, version_id)]
 
-    def fail_on_assignment_insert(
-        _conn: object, _cursor: object, statement: str, *_: object
-    ) -> None:
-        if statement.lstrip().upper().startswith("INSERT INTO ASSIGNMENT"):
-            raise RuntimeError("the database went away while writing assignments")
-
-    sa.event.listen(db_engine, "before_cursor_execute", fail_on_assignment_insert)
-    try:
-        with pytest.raises(RuntimeError, match="went away"):
-            store_assignments(
-                engine=db_engine,
-                version_id=version_id,
-                exports=[month_export('"Wei, Li",4713,0,"MidC",31,0,5-2-26,1700,0\n')],
-                roster=None,
-                settings=settings,
-            )
-    finally:
-        sa.event.remove(db_engine, "before_cursor_execute", fail_on_assignment_insert)
+    with refusing_assignments(db_engine), pytest.raises(Exception, match="went away"):
+        store_assignments(
+            engine=db_engine,
+            version_id=version_id,
+            exports=[month_export('"Wei, Li",4713,0,"MidC",31,0,5-2-26,1700,0\n')],
+            roster=None,
+            settings=settings,
+        )
     assert [(a.id, a.scrape_batch_id) for a, _ in stored(db_engine, version_id)] == before
     with transaction(db_engine) as session:
         batches = list(session.exec(select(ScrapeBatch).order_by(ScrapeBatch.id)))
@@ -410,7 +434,9 @@ def test_a_scrape_crossing_insert_batches_stores_every_row_as_read(
             created_by="batch-test",
         )
 
-    assert len(inserts) == -(-size // INSERT_BATCH_ROWS)  # one multi-row INSERT per batch
+    # SQLite: one multi-row INSERT per batch; PostgreSQL: one COPY, no INSERT at all
+    batches = -(-size // INSERT_BATCH_ROWS)
+    assert len(inserts) == (0 if db_engine.dialect.name == "postgresql" else batches)
     assert outcome.assignment_count == outcome.row_count == size
     with transaction(db_engine) as session:
         midc = {

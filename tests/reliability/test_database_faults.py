@@ -9,7 +9,6 @@ another writer holding the lock waits for it and succeeds.
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,40 +36,40 @@ HOLD_S = 1.0
 
 @contextmanager
 def terminated_before_insert(engine: Engine, table: sa.Table) -> Iterator[list[int]]:
-    """Terminate the connection that is about to INSERT into `table`, once, from another one.
+    """Terminate the connection that is about to write into `table`, once.
 
-    Yields the list of terminated backend pids (one after the fault fired)."""
-    pattern = re.compile(rf'^\s*INSERT INTO "?{table.name}"?\s', re.IGNORECASE)
-    # Autocommit: each poll of pg_stat_activity sees a fresh snapshot, not the transaction's.
+    A statement trigger on the table ends its own backend (`pg_terminate_backend`) before the
+    first write, whichever way the rows come (a multi-row INSERT or phase 2's COPY, which
+    SQLAlchemy's statement events do not see); a sequence, which a rollback does not undo, makes
+    it fire once. Yields the list of terminated backend pids (one after the fault fired)."""
+    name = f"terminate_before_{table.name}"
+    ddl = [
+        f"CREATE SEQUENCE {name}",
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        f"IF nextval('{name}') = 1 THEN PERFORM setval('{name}', pg_backend_pid() + 1); "
+        "PERFORM pg_terminate_backend(pg_backend_pid()); END IF; RETURN NULL; END $$",
+        f"CREATE TRIGGER {name} BEFORE INSERT ON {table.name} FOR EACH STATEMENT "
+        f"EXECUTE FUNCTION {name}()",
+    ]
+    # Autocommit: the trigger is there for the phase's own transaction, and gone afterwards.
     admin = sa.create_engine(
         engine.url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT"
     )
     killed: list[int] = []
-
-    def before_cursor_execute(connection: sa.Connection, *args: object) -> None:
-        statement = args[1]
-        if killed or not isinstance(statement, str) or not pattern.match(statement):
-            return
-        pid = connection.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
-        with admin.connect() as other:
-            assert other.execute(sa.select(sa.func.pg_terminate_backend(pid))).scalar()
-            _wait_until_gone(other, pid)
-        killed.append(pid)
-
-    sa.event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    with admin.connect() as connection:
+        for statement in ddl:
+            connection.exec_driver_sql(statement)
     try:
         yield killed
     finally:
-        sa.event.remove(engine, "before_cursor_execute", before_cursor_execute)
+        with admin.connect() as connection:
+            fired = connection.exec_driver_sql(f"SELECT last_value FROM {name}").scalar()
+            if fired and fired > 1:  # the backend's pid + 1, set before it ended itself
+                killed.append(fired - 1)
+            connection.exec_driver_sql(f"DROP TRIGGER {name} ON {table.name}")
+            connection.exec_driver_sql(f"DROP FUNCTION {name}()")
+            connection.exec_driver_sql(f"DROP SEQUENCE {name}")
         admin.dispose()
-
-
-def _wait_until_gone(connection: sa.Connection, pid: int) -> None:
-    query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE pid = :pid")
-    deadline = time.monotonic() + 10
-    while connection.execute(query, {"pid": pid}).scalar():
-        assert time.monotonic() < deadline, f"backend {pid} still there 10 s after termination"
-        time.sleep(0.02)
 
 
 TABLES = {
