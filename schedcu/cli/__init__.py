@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "schedcu.cli.run",
     "schedcu.cli.status",
     "schedcu.cli.coverage",
+    "schedcu.cli.changes",
     "schedcu.cli.examples",
 )
 
