@@ -18,8 +18,8 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
-from schedcu.config import get_settings
 from schedcu.changes.model import Changes
+from schedcu.config import get_settings
 from schedcu.coverage.reports import (
     ReportFiles,
     gap_table,

@@ -1,4 +1,4 @@
-""""What changed" as a coordinator reads it: the markdown of the flow run's artifact, also
+""" "What changed" as a coordinator reads it: the markdown of the flow run's artifact, also
 printed by `schedcu changes` and `schedcu refresh`."""
 
 from __future__ import annotations

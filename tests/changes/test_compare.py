@@ -42,8 +42,10 @@ def test_the_same_gaps_are_no_change() -> None:
 
 
 def test_a_longer_gap_has_grown_and_a_shorter_one_shrunk() -> None:
-    assert compare_gaps([gap(0, 2)], [gap(0, 4)])[2] == [GapChange("grown", (gap(0, 2),), (gap(0, 4),))]
-    assert compare_gaps([gap(0, 4)], [gap(1, 4)])[2] == [GapChange("shrunk", (gap(0, 4),), (gap(1, 4),))]
+    grown = GapChange("grown", (gap(0, 2),), (gap(0, 4),))
+    shrunk = GapChange("shrunk", (gap(0, 4),), (gap(1, 4),))
+    assert compare_gaps([gap(0, 2)], [gap(0, 4)])[2] == [grown]
+    assert compare_gaps([gap(0, 4)], [gap(1, 4)])[2] == [shrunk]
 
 
 def test_a_gap_that_moved_later_counts_as_grown_since_it_holds_new_gap_time() -> None:

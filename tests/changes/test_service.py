@@ -18,6 +18,7 @@ from schedcu.models import (
     CoverageCalculation,
     CoverageRow,
     Hospital,
+    Person,
     ScheduleVersion,
     ShiftInstance,
     Specialty,
@@ -204,9 +205,8 @@ def _hospital(engine: Engine, version_id: int) -> str:
         return hospital.code
 
 
-def _person(person_id: int):  # noqa: ANN202 - a stand-in with the attributes `assign` reads
-    from schedcu.models import Person
-
+def _person(person_id: int) -> Person:
+    """The stored person as `assign` reads it (only its id matters)."""
     return Person(id=person_id, hospital_id=0, name="", name_key="")
 
 
