@@ -76,11 +76,14 @@ def compare_gaps(
                 changed.append(GapChange("grown", tuple(was), tuple(now)))
             elif _outside(was, now) > ZERO:
                 changed.append(GapChange("shrunk", tuple(was), tuple(now)))
-    order = lambda gap: (gap.start, gap.study_type)  # noqa: E731
-    opened.sort(key=order)
-    closed.sort(key=order)
-    changed.sort(key=lambda change: order(change.after[0]))
+    opened.sort(key=_in_time_order)
+    closed.sort(key=_in_time_order)
+    changed.sort(key=lambda change: _in_time_order(change.after[0]))
     return opened, closed, changed
+
+
+def _in_time_order(gap: Gap) -> tuple[dt.datetime, str]:
+    return gap.start, gap.study_type
 
 
 def compare_assignments(

@@ -105,9 +105,10 @@ class CoverageOutcome(StoredCoverage):
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
+    """What decides whether to calculate: the shift instances are read only once it is so."""
+
     version: ScheduleVersion
     hospital: Hospital
-    instances: list[Any]
     assignments: list[Any]
     persons: list[Person]
 
@@ -136,9 +137,14 @@ def recalculate(
         if head is not None and head.same_version and head.inputs_sha256 == fingerprint:
             return _unchanged(loaded, head)
         before = baseline_inputs(session, head) if head is not None else None
+        instances = list(
+            session.connection().execute(
+                sa.select(_INSTANCES).where(_INSTANCES.c.version_id == version_id)
+            )
+        )
     result = calculate_coverage(
         template=_template(loaded.version),
-        shift_instances=loaded.instances,
+        shift_instances=instances,
         assignments=loaded.assignments,
         persons=loaded.persons,
         settings=settings,
@@ -147,7 +153,7 @@ def recalculate(
     )
     assignments = assignment_keys(loaded.assignments, loaded.persons)
     changes = (
-        _compared(loaded, head, before, result, assignments)
+        _compared(loaded, head, before, result, assignments, instances)
         if head is not None and before is not None
         else None
     )
@@ -181,6 +187,7 @@ def _compared(
     before: BaselineInputs,
     result: CoverageResult,
     assignments: list[AssignmentKey],
+    instances: list[Any],
 ) -> Changes | None:
     """`result` against its baseline over the service days both cover (None: they share none,
     which a chooser should not pick)."""
@@ -198,7 +205,7 @@ def _compared(
         assignments_before=assignments if before.assignments is None else before.assignments,
         assignments_after=assignments,
         shifts_before=before.shifts,
-        shifts_after=() if head.same_version else shift_keys(loaded.instances),
+        shifts_after=() if head.same_version else shift_keys(instances),
     )
 
 
@@ -256,11 +263,6 @@ def _load(engine: Engine, version_id: int) -> _Loaded:
         hospital = session.get(Hospital, version.hospital_id)
         assert hospital is not None  # a foreign key guarantees it
         # Core rows: attribute access like the models, a fraction of the cost for a year of rows.
-        instances = list(
-            session.connection().execute(
-                sa.select(_INSTANCES).where(_INSTANCES.c.version_id == version_id)
-            )
-        )
         assignments = list(
             session.connection().execute(
                 sa.select(_ASSIGNMENTS).where(_ASSIGNMENTS.c.version_id == version_id)
@@ -272,7 +274,7 @@ def _load(engine: Engine, version_id: int) -> _Loaded:
             ).scalars()
         )
         session.expunge_all()
-    return _Loaded(version, hospital, instances, assignments, persons)
+    return _Loaded(version, hospital, assignments, persons)
 
 
 def store_result(
