@@ -137,6 +137,12 @@ class Changes:
         return [gap for change in self.changed if change.kind == "grown" for gap in change.after]
 
     @property
+    def opened_or_grown(self) -> list[Gap]:
+        """What a department must hear of: the opened gaps and the after-extent of the grown
+        ones, in time order."""
+        return sorted([*self.opened, *self.grown], key=lambda gap: (gap.start, gap.study_type))
+
+    @property
     def shrunk(self) -> list[Gap]:
         return [gap for change in self.changed if change.kind == "shrunk" for gap in change.after]
 

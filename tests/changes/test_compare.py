@@ -125,6 +125,7 @@ def test_changes_survive_their_stored_form_and_name_opened_and_grown_gaps() -> N
     assert Changes.from_dict(changes.to_dict()) == changes
     assert changes.opened == (gap(10, 12, positions=("MidC", "MidL")),)
     assert changes.grown == [gap(0, 4)]
+    assert changes.opened_or_grown == [gap(0, 4), gap(10, 12, positions=("MidC", "MidL"))]
     assert changes.shrunk == [gap(40, 41)]
     summary = changes.summary()
     assert summary["gaps_opened"][0] | {"label": None} == {

@@ -22,6 +22,7 @@ from schedcu.models import (
     ScheduleVersion,
     ShiftInstance,
     Specialty,
+    VersionStatus,
 )
 from schedcu.names import position_key
 from schedcu.ods.expand import expand_template
@@ -194,6 +195,16 @@ def test_a_new_version_is_compared_with_the_overlapping_one_over_the_shared_days
         other_version=lambda session, version: None,
     )
     assert alone.changes is None
+
+    # an ARCHIVED version is no baseline
+    with transaction(db_engine) as session:
+        session.execute(
+            sa.update(ScheduleVersion)
+            .where(ScheduleVersion.id.in_([old_id, new_id, other_id]))
+            .values(status=VersionStatus.ARCHIVED)
+        )
+    latest_id = _version_of_same_hospital(db_engine, old_id, template, (SAT, SUN))
+    assert recalculate(engine=db_engine, version_id=latest_id, settings=Settings()).changes is None
 
 
 def _hospital(engine: Engine, version_id: int) -> str:
