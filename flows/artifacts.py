@@ -1,5 +1,6 @@
 """The artifacts every run of a known hospital publishes: the merged ValidationResult as a table
-and a markdown summary of the run. (Each phase's task publishes its own: tasks/*.)"""
+and a markdown summary of the run, and "What changed" when phase 3 compared its calculation with
+the one it replaced. (Each phase's task publishes its own: tasks/*.)"""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from schedcu.changes.model import Changes
+from schedcu.changes.report import changes_line, changes_markdown
 from schedcu.config import get_settings
 from schedcu.db import get_engine
 from schedcu.hospitals import version_hospital
@@ -92,6 +95,8 @@ def run_summary_markdown(
             f"Coverage {c.overall_pct:.1f}%: {c.covered_hours:.1f} h covered, "
             f"{c.unstaffed_hours:.1f} h unstaffed, {c.no_rule_hours:.1f} h without a rule."
         )
+    if result.changes is not None:
+        lines.append(f"{changes_line(result.changes)} (see the What changed artifact)")
     severities = [m.severity.value for m in result.validation]
     lines.append(
         f"Messages: {plural(severities.count('ERROR'), 'error')}, "
@@ -115,4 +120,15 @@ def publish_run_artifacts(
         run_summary_markdown(result, failure, template),
         key=slug("import-summary", result.hospital),
         description=f"Import for {result.hospital}",
+    )
+    if result.changes is not None:
+        publish_changes(result.hospital, result.changes)
+
+
+def publish_changes(hospital: str, changes: Changes) -> None:
+    """The "What changed" markdown artifact (`what-changed-<hospital>`)."""
+    create_markdown_artifact(
+        changes_markdown(changes, hospital=hospital),
+        key=slug("what-changed", hospital),
+        description=f"What changed in {hospital}'s coverage since the calculation it replaced",
     )

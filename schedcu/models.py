@@ -214,6 +214,23 @@ class CoverageCalculation(SQLModel, table=True):
     period_end: dt.date
     layout: TemplateLayout = Field(sa_type=_enum(TemplateLayout), nullable=False)
     summary: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON, nullable=False)
+    inputs_sha256: str | None = Field(
+        default=None,
+        max_length=64,
+        description="SHA-256 of what the calculation read (schedcu.changes.inputs): equal "
+        "inputs, equal coverage, so a refresh that changed nothing stores nothing",
+    )
+    inputs: dict[str, Any] | None = Field(
+        default=None,
+        sa_type=sa.JSON,
+        description="the assignments it read, as (service day, position, person): the next "
+        "calculation compares its own with these once phase 2 has replaced them",
+    )
+    changes: dict[str, Any] | None = Field(
+        default=None,
+        sa_type=sa.JSON,
+        description="what changed against the calculation it replaced (schedcu.changes.model)",
+    )
     created_at: dt.datetime = _created_at()
 
 

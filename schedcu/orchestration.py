@@ -10,11 +10,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from schedcu.errors import SchedcuError
 from schedcu.validation import ValidationResult
 from schedcu.wording import plural
+
+if TYPE_CHECKING:
+    from schedcu.changes.model import Changes
 
 COMPLETED = "Completed"
 COMPLETED_WITH_WARNINGS = "CompletedWithWarnings"
@@ -118,6 +121,7 @@ class OrchestrationResult:
     phases: dict[Phase, PhaseReport] = field(default_factory=_skipped_phases)
     validation: ValidationResult = field(default_factory=ValidationResult)
     reports: list[str] = field(default_factory=list)
+    changes: Changes | None = None  # phase 3's comparison with the calculation it replaced
 
     def record(
         self,
@@ -146,6 +150,7 @@ class OrchestrationResult:
             self.coverage_rows = outcome.row_count
             self.coverage = CoverageFigures.from_summary(outcome.summary)
             self.reports.extend(outcome.reports)
+            self.changes = outcome.changes
         self.record(phase, Outcome.SUCCEEDED, duration_s, validation=outcome.validation)
 
     def finish(self, finished_at: dt.datetime) -> OrchestrationResult:
@@ -201,10 +206,13 @@ class OrchestrationResult:
             "coverage": (self.coverage or CoverageFigures()).to_dict(),
             "validation": self.validation.to_list(),
             "reports": list(self.reports),
+            "changes": self.changes.to_dict() if self.changes else None,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> OrchestrationResult:
+        from schedcu.changes.model import Changes
+
         def date_or_none(value: str | None) -> dt.date | None:
             return dt.date.fromisoformat(value) if value else None
 
@@ -226,6 +234,7 @@ class OrchestrationResult:
             phases={Phase(k): PhaseReport.from_dict(v) for k, v in data["phases"].items()},
             validation=ValidationResult.from_list(data.get("validation", [])),
             reports=list(data.get("reports", [])),
+            changes=Changes.from_dict(data["changes"]) if data.get("changes") else None,
         )
 
 

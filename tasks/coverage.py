@@ -25,17 +25,21 @@ from schedcu.validation import ValidationResult
 from tasks.retry import transient_only
 
 if TYPE_CHECKING:
+    from schedcu.changes.model import Changes
+    from schedcu.coverage.reports import ReportFiles
     from schedcu.coverage.service import CoverageOutcome
 
 
 @dataclass(frozen=True, slots=True)
 class CoverageReport:
-    """What phase 3 did: the calculation's size, summary and messages, and the files written."""
+    """What phase 3 did: the calculation's size, summary and messages, the report files, and
+    what changed against the calculation it replaced (None: the first for these days)."""
 
     row_count: int
     summary: dict[str, Any]
     validation: ValidationResult
     reports: list[str]
+    changes: Changes | None = None
 
 
 @task(
@@ -49,17 +53,27 @@ class CoverageReport:
     cache_policy=NO_CACHE,
 )
 def coverage(*, hospital: str, version_id: int, period: str) -> CoverageReport:
-    """Compute the version's coverage in place of the previous one, then its reports."""
+    """Compute the version's coverage in place of the previous one, then its reports. Inputs
+    unchanged since the current calculation: nothing is computed, written or published again
+    (that calculation's reports and artifacts stand)."""
     # The calculation and the report writers load with the phase, not with the flow module.
-    from schedcu.coverage.reports import write_reports
+    from schedcu.coverage.reports import report_files, write_reports
     from schedcu.coverage.service import recalculate
 
     settings = get_settings()
     outcome = recalculate(engine=get_engine(settings), version_id=version_id, settings=settings)
-    files, png = write_reports(outcome, settings.resolved_reports_dir)
-    paths = [str(path.resolve()) for path in (files.csv, files.ods, files.heatmap)]
-    publish_coverage_artifacts(hospital, outcome, paths, png)
-    return CoverageReport(outcome.row_count, outcome.summary, outcome.validation, paths)
+    if outcome.stored:
+        files, png = write_reports(outcome, settings.resolved_reports_dir)
+        publish_coverage_artifacts(hospital, outcome, _paths(files), png)
+    else:
+        files = report_files(outcome, settings.resolved_reports_dir)
+    return CoverageReport(
+        outcome.row_count, outcome.summary, outcome.validation, _paths(files), outcome.changes
+    )
+
+
+def _paths(files: ReportFiles) -> list[str]:
+    return [str(path.resolve()) for path in (files.csv, files.ods, files.heatmap) if path.exists()]
 
 
 def publish_coverage_artifacts(

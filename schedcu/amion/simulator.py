@@ -117,13 +117,10 @@ class AmionSimulator:
             key: person.amion_id or "" for person in roster.people for key in person.keys
         }
         self._by_month: dict[tuple[int, int], list[ScheduleEntry]] = {}
-        for entry in sorted(schedule, key=lambda e: (e.date, e.position)):
-            self._by_month.setdefault((entry.date.year, entry.date.month), []).append(entry)
         self._assignment_ids: dict[str, int] = {}
-        for entry in schedule:
-            self._assignment_ids.setdefault(entry.position, len(self._assignment_ids) + 31)
         self._exports: dict[tuple[int, int, bool], bytes] = {}
         self._lock = threading.Lock()
+        self.serve_schedule(schedule)
         self._changed = threading.Condition(self._lock)
         self._state = _State(faults=faults or Faults())
         self._server: _Server | None = None
@@ -163,6 +160,17 @@ class AmionSimulator:
             raise RuntimeError("the simulator is not running")
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
+
+    def serve_schedule(self, schedule: Sequence[ScheduleEntry]) -> None:
+        """Serve `schedule` from now on, as Amion does once someone edits it: the next exports
+        show it (a position keeps its assignment id)."""
+        by_month: dict[tuple[int, int], list[ScheduleEntry]] = {}
+        for entry in sorted(schedule, key=lambda e: (e.date, e.position)):
+            by_month.setdefault((entry.date.year, entry.date.month), []).append(entry)
+        with self._lock:
+            for entry in schedule:
+                self._assignment_ids.setdefault(entry.position, len(self._assignment_ids) + 31)
+            self._by_month, self._exports = by_month, {}
 
     # -- switches and counters ----------------------------------------------------------------
 

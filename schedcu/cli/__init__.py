@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "schedcu.cli.status",
     "schedcu.cli.coverage",
     "schedcu.cli.version",
+    "schedcu.cli.changes",
     "schedcu.cli.examples",
     "schedcu.cli.alerts",
 )

@@ -43,6 +43,10 @@ def run_calculate(args: argparse.Namespace) -> int:
     )
     for message in outcome.validation:
         print(f"{message.severity}: {message.code}: {message.message}")
+    if outcome.changes is not None:
+        from schedcu.changes.report import changes_line
+
+        print(f"{changes_line(outcome.changes)} (`schedcu changes` lists them)")
     return 0
 
 

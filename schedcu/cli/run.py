@@ -1,10 +1,12 @@
-"""`schedcu import`: run the import flow in this process and say what happened.
+"""`schedcu import` and `schedcu refresh`: run the import flow, or the refresh flow (Amion and
+coverage again for the hospital's version), in this process and say what happened.
 
 Prefect runs in-process: against the server of PREFECT_API_URL when set, else a temporary local
 one (15 s or more to start; the command says so at once, with how to avoid it). Progress
-(Prefect's log lines) goes to stderr; with `--json` stdout gets exactly one JSON object. Exit 0
-when the run completed (with or without warnings), 1 when it failed, 2 for a usage error. A
-hospital unknown to the database is created from `--amion-url`.
+(Prefect's log lines) goes to stderr; with `--json` stdout gets exactly one JSON object, whose
+`changes` says what changed against the calculation the run replaced (null when there was none).
+Exit 0 when the run completed (with or without warnings), 1 when it failed, 2 for a usage error.
+For `import`, a hospital unknown to the database is created from `--amion-url`.
 """
 
 from __future__ import annotations
@@ -36,10 +38,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cmd.add_argument("--user", help="who imports (stored on the version)")
     cmd.add_argument("--json", action="store_true", help="print exactly one JSON object")
     cmd.set_defaults(handler=run_import)
+    refresh = subparsers.add_parser(
+        "refresh", help="read Amion again and recalculate coverage; say what changed"
+    )
+    refresh.add_argument("--hospital", required=True, type=hospital_code, help="hospital code")
+    refresh.add_argument("--roster", type=Path, help="roster YAML (specialties and aliases)")
+    refresh.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    refresh.set_defaults(handler=run_refresh)
 
 
-def _usage_error(message: str) -> int:
-    print(f"schedcu import: error: {message}", file=sys.stderr)
+def _usage_error(message: str, command: str = "import") -> int:
+    print(f"schedcu {command}: error: {message}", file=sys.stderr)
     return USAGE_ERROR
 
 
@@ -87,22 +96,57 @@ def run_import(args: argparse.Namespace) -> int:
     if problem:
         return _usage_error(problem)
 
-    from flows.prefect_api import prefect_api_errors
     from flows.schedule_import import schedule_import
+
+    return _run_flow(
+        args,
+        schedule_import,
+        hospital=args.hospital,
+        ods_path=str(args.ods.resolve()),
+        start_date=args.start,
+        months=args.months,
+        user_id=args.user,
+        roster_path=str(args.roster.resolve()) if args.roster else None,
+    )
+
+
+def run_refresh(args: argparse.Namespace) -> int:
+    from schedcu.config import get_settings
+    from schedcu.db import get_engine
+    from schedcu.errors import ConfigurationError
+    from schedcu.hospitals import get_hospital
+    from schedcu.sources import readable_file
+
+    try:
+        if args.roster is not None:
+            readable_file(args.roster, what="roster", code="ROSTER_NOT_READABLE")
+    except ConfigurationError as error:
+        return _usage_error(error.message, "refresh")
+    if get_hospital(get_engine(get_settings()), args.hospital) is None:
+        return _usage_error(
+            f"no hospital has the code {args.hospital!r}; see `schedcu hospital list`", "refresh"
+        )
+
+    from flows.nightly_refresh import nightly_refresh
+
+    return _run_flow(
+        args,
+        nightly_refresh,
+        hospital=args.hospital,
+        roster_path=str(args.roster.resolve()) if args.roster else None,
+    )
+
+
+def _run_flow(args: argparse.Namespace, flow: Any, **parameters: Any) -> int:
+    """Run `flow` here, print what happened (one JSON object with --json), return the exit
+    code."""
+    from flows.prefect_api import prefect_api_errors
     from schedcu.errors import OrchestrationFailed
     from schedcu.status import ImportStatus, status_for_state
 
     # Prefect's own output never mixes with ours; its refusals become coded sentences.
     with prefect_api_errors(), contextlib.redirect_stdout(sys.stderr):
-        state = schedule_import(
-            hospital=args.hospital,
-            ods_path=str(args.ods.resolve()),
-            start_date=args.start,
-            months=args.months,
-            user_id=args.user,
-            roster_path=str(args.roster.resolve()) if args.roster else None,
-            return_state=True,
-        )
+        state = flow(**parameters, return_state=True)
         outcome = state.result(raise_on_failure=False)
     if isinstance(outcome, OrchestrationFailed) and outcome.result is not None:
         data = outcome.result.to_dict()
@@ -121,7 +165,7 @@ def run_import(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report))
     else:
-        print(_describe(report, data))
+        print(_describe(report, data, title=str(args.command).capitalize()))
     return 0 if status is ImportStatus.COMPLETED else 1
 
 
@@ -159,12 +203,22 @@ def _report(
         ],
         "duration_s": data.get("duration_s", 0.0),
         "reports": data.get("reports", []),
+        "changes": _changes(data.get("changes")),
     }
 
 
-def _describe(report: dict[str, Any], data: dict[str, Any]) -> str:
+def _changes(stored: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The run's comparison as the JSON shows it (`Changes.summary`)."""
+    if not stored:
+        return None
+    from schedcu.changes.model import Changes
+
+    return Changes.from_dict(stored).summary()
+
+
+def _describe(report: dict[str, Any], data: dict[str, Any], *, title: str) -> str:
     """What happened, for a person."""
-    lines = [f"Import {report['status']} ({report['state_name']}): {report['message'] or ''}"]
+    lines = [f"{title} {report['status']} ({report['state_name']}): {report['message'] or ''}"]
     if report["schedule_version_id"] is not None:
         counts = report["counts"]
         lines.append(
@@ -191,4 +245,10 @@ def _describe(report: dict[str, Any], data: dict[str, Any]) -> str:
     if report["reports"]:
         lines.append("Reports:")
         lines.extend(f"  {path}" for path in report["reports"])
+    if data.get("changes"):
+        from schedcu.changes.model import Changes
+        from schedcu.changes.report import changes_markdown
+
+        hospital = data.get("hospital") or ""
+        lines += ["", changes_markdown(Changes.from_dict(data["changes"]), hospital=hospital)]
     return "\n".join(lines)

@@ -66,20 +66,24 @@ def write_report(
     raise ValueError(f"unknown report format {report_format!r}; use one of {FORMATS}")
 
 
+def report_files(coverage: StoredCoverage, reports_dir: Path) -> ReportFiles:
+    """Where a calculation's report files go in `reports_dir` (one set per version)."""
+    stem = reports_dir / report_stem(coverage)
+    return ReportFiles(
+        csv=stem.with_suffix(".csv"), ods=stem.with_suffix(".ods"), heatmap=stem.with_suffix(".png")
+    )
+
+
 def write_reports(coverage: StoredCoverage, reports_dir: Path) -> tuple[ReportFiles, bytes]:
     """Every report file in `reports_dir`, from one set of figures; also returns the heatmap's
     PNG bytes."""
     figures = report_figures(coverage.rows)
-    stem = reports_dir / report_stem(coverage)
+    files = report_files(coverage, reports_dir)
     png = heatmap_png(figures.grid, title=title(coverage))
-    heatmap = stem.with_suffix(".png")
-    heatmap.parent.mkdir(parents=True, exist_ok=True)
-    heatmap.write_bytes(png)
-    files = ReportFiles(
-        csv=write_report(coverage, stem.with_suffix(".csv"), "csv"),
-        ods=write_report(coverage, stem.with_suffix(".ods"), "ods", figures),
-        heatmap=heatmap,
-    )
+    files.heatmap.parent.mkdir(parents=True, exist_ok=True)
+    files.heatmap.write_bytes(png)
+    write_report(coverage, files.csv, "csv")
+    write_report(coverage, files.ods, "ods", figures)
     return files, png
 
 

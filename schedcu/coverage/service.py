@@ -4,6 +4,10 @@
 previous calculation in one transaction: the version row is locked (PostgreSQL; SQLite's writer
 lock does the same), the old calculation and its rows are deleted and the new ones bulk-inserted,
 so a reader sees the old calculation or the new one, never a mix or none.
+
+Each new calculation is compared with its baseline (`schedcu.changes.store`) and stored with
+what changed. When its inputs are those of the version's current calculation (the fingerprint of
+`schedcu.changes.inputs`), nothing is calculated or written: the coverage cannot differ.
 """
 
 from __future__ import annotations
@@ -16,9 +20,20 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from schedcu.changes.compare import compare
+from schedcu.changes.inputs import assignment_keys, inputs_fingerprint, shift_keys
+from schedcu.changes.model import AssignmentKey, Baseline, Changes
+from schedcu.changes.store import (
+    BaselineChooser,
+    BaselineHead,
+    BaselineInputs,
+    baseline_calculation,
+    baseline_inputs,
+    latest_overlapping_calculation,
+)
 from schedcu.config import Settings
 from schedcu.coverage.calculate import calculate_coverage, zone
-from schedcu.coverage.result import CoverageRecord, CoverageResult
+from schedcu.coverage.result import PHASE, CoverageRecord, CoverageResult
 from schedcu.db import transaction
 from schedcu.errors import CoverageError
 from schedcu.models import (
@@ -58,14 +73,18 @@ class StoredCoverage:
 
 @dataclass(frozen=True, slots=True)
 class CoverageOutcome(StoredCoverage):
-    """What phase 3 stored, as the reports read it, with the calculation's messages.
+    """What phase 3 stored, as the reports read it, with the calculation's messages and what
+    changed against its baseline (None: nothing to compare with). `stored` False: the inputs
+    were unchanged, so this is the version's current calculation, without its rows.
     `to_dict` leaves the rows out."""
 
     validation: ValidationResult = field(default_factory=ValidationResult)
+    changes: Changes | None = None
+    stored: bool = True
 
     @property
     def row_count(self) -> int:
-        return len(self.rows)
+        return len(self.rows) if self.stored else int(self.summary.get("row_count", 0))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -79,32 +98,74 @@ class CoverageOutcome(StoredCoverage):
             "row_count": self.row_count,
             "summary": self.summary,
             "validation": self.validation.to_list(),
+            "stored": self.stored,
+            "changes": self.changes.summary() if self.changes else None,
         }
 
 
 @dataclass(frozen=True, slots=True)
 class _Loaded:
+    """What decides whether to calculate: the shift instances are read only once it is so."""
+
     version: ScheduleVersion
     hospital: Hospital
-    instances: list[Any]
     assignments: list[Any]
     persons: list[Person]
 
 
-def recalculate(*, engine: Engine, version_id: int, settings: Settings) -> CoverageOutcome:
-    """Compute coverage for `version_id` and store it in place of any previous calculation."""
+def recalculate(
+    *,
+    engine: Engine,
+    version_id: int,
+    settings: Settings,
+    other_version: BaselineChooser = latest_overlapping_calculation,
+) -> CoverageOutcome:
+    """Compute coverage for `version_id` and store it in place of any previous calculation,
+    with what changed against its baseline (`other_version` picks it for a version calculated
+    for the first time). Unchanged inputs: nothing is computed or stored (module docstring)."""
     loaded = _load(engine, version_id)
-    result = calculate_coverage(
-        template=_template(loaded.version),
-        shift_instances=loaded.instances,
+    tz = zone(loaded.hospital.timezone)
+    fingerprint = inputs_fingerprint(
+        version=loaded.version,
+        timezone=tz.key,
         assignments=loaded.assignments,
         persons=loaded.persons,
         settings=settings,
-        tz=zone(loaded.hospital.timezone),
+    )
+    with Session(engine) as session:
+        head = baseline_calculation(session, loaded.version, other_version=other_version)
+        if head is not None and head.same_version and head.inputs_sha256 == fingerprint:
+            return _unchanged(loaded, head)
+        before = baseline_inputs(session, head) if head is not None else None
+        instances = list(
+            session.connection().execute(
+                sa.select(_INSTANCES).where(_INSTANCES.c.version_id == version_id)
+            )
+        )
+    result = calculate_coverage(
+        template=_template(loaded.version),
+        shift_instances=instances,
+        assignments=loaded.assignments,
+        persons=loaded.persons,
+        settings=settings,
+        tz=tz,
         period=(loaded.version.effective_start, loaded.version.effective_end),
     )
+    assignments = assignment_keys(loaded.assignments, loaded.persons)
+    changes = (
+        _compared(loaded, head, before, result, assignments, instances)
+        if head is not None and before is not None
+        else None
+    )
     with transaction(engine) as session:
-        calculation_id = store_result(session, version=loaded.version, result=result)
+        calculation_id = store_result(
+            session,
+            version=loaded.version,
+            result=result,
+            inputs_sha256=fingerprint,
+            assignments=assignments,
+            changes=changes,
+        )
     return CoverageOutcome(
         calculation_id=calculation_id,
         version_id=version_id,
@@ -116,6 +177,66 @@ def recalculate(*, engine: Engine, version_id: int, settings: Settings) -> Cover
         summary=result.summary,
         validation=result.validation,
         rows=result.rows,
+        changes=changes,
+    )
+
+
+def _compared(
+    loaded: _Loaded,
+    head: BaselineHead,
+    before: BaselineInputs,
+    result: CoverageResult,
+    assignments: list[AssignmentKey],
+    instances: list[Any],
+) -> Changes | None:
+    """`result` against its baseline over the service days both cover (None: they share none,
+    which a chooser should not pick)."""
+    first = max(loaded.version.effective_start, head.period_start)
+    last = min(loaded.version.effective_end, head.period_end)
+    if first > last:
+        return None
+    return compare(
+        baseline=Baseline(head.calculation_id, head.version_id, head.same_version),
+        timezone=result.timezone,
+        days=(first, last),
+        rows_before=before.gap_rows,
+        rows_after=result.rows,
+        # A baseline stored before schedcu kept its assignments: they are not compared.
+        assignments_before=assignments if before.assignments is None else before.assignments,
+        assignments_after=assignments,
+        shifts_before=before.shifts,
+        shifts_after=() if head.same_version else shift_keys(instances),
+    )
+
+
+def _unchanged(loaded: _Loaded, head: BaselineHead) -> CoverageOutcome:
+    """The version's current calculation, when a new one would read the same inputs."""
+    validation = ValidationResult()
+    validation.info(
+        "COVERAGE_UNCHANGED",
+        f"Amion and the roster are as they were for calculation {head.calculation_id}: the "
+        "coverage is unchanged and nothing new was stored.",
+    )
+    version = loaded.version
+    return CoverageOutcome(
+        calculation_id=head.calculation_id,
+        version_id=head.version_id,
+        hospital_code=loaded.hospital.code,
+        layout=version.layout,
+        timezone=zone(loaded.hospital.timezone).key,
+        period_start=head.period_start,
+        period_end=head.period_end,
+        summary=head.summary,
+        rows=(),
+        validation=validation.with_phase(PHASE),
+        changes=Changes(
+            timezone=loaded.hospital.timezone,
+            baseline=Baseline(head.calculation_id, head.version_id, same_version=True),
+            first=version.effective_start,
+            last=version.effective_end,
+            inputs_unchanged=True,
+        ),
+        stored=False,
     )
 
 
@@ -142,11 +263,6 @@ def _load(engine: Engine, version_id: int) -> _Loaded:
         hospital = session.get(Hospital, version.hospital_id)
         assert hospital is not None  # a foreign key guarantees it
         # Core rows: attribute access like the models, a fraction of the cost for a year of rows.
-        instances = list(
-            session.connection().execute(
-                sa.select(_INSTANCES).where(_INSTANCES.c.version_id == version_id)
-            )
-        )
         assignments = list(
             session.connection().execute(
                 sa.select(_ASSIGNMENTS).where(_ASSIGNMENTS.c.version_id == version_id)
@@ -158,11 +274,20 @@ def _load(engine: Engine, version_id: int) -> _Loaded:
             ).scalars()
         )
         session.expunge_all()
-    return _Loaded(version, hospital, instances, assignments, persons)
+    return _Loaded(version, hospital, assignments, persons)
 
 
-def store_result(session: Session, *, version: ScheduleVersion, result: CoverageResult) -> int:
-    """Replace the version's calculation with `result` inside the caller's transaction."""
+def store_result(
+    session: Session,
+    *,
+    version: ScheduleVersion,
+    result: CoverageResult,
+    inputs_sha256: str | None = None,
+    assignments: list[AssignmentKey] | None = None,
+    changes: Changes | None = None,
+) -> int:
+    """Replace the version's calculation with `result` inside the caller's transaction, with
+    the fingerprint of its inputs, the assignments it read and what changed."""
     session.execute(
         sa.select(ScheduleVersion.id).where(ScheduleVersion.id == version.id).with_for_update()
     )
@@ -178,6 +303,13 @@ def store_result(session: Session, *, version: ScheduleVersion, result: Coverage
         period_end=result.period_end or version.effective_end,
         layout=result.layout,
         summary=summary,
+        inputs_sha256=inputs_sha256,
+        inputs=(
+            {"assignments": [key.to_list() for key in assignments]}
+            if assignments is not None
+            else None
+        ),
+        changes=changes.to_dict() if changes else None,
     )
     session.add(calculation)
     session.flush()

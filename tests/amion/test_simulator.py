@@ -17,9 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from schedcu.amion.export import parse_export
+from schedcu.amion.export import ExportRow, parse_export
+from schedcu.amion.schedule_file import ScheduleEntry
 from schedcu.amion.simulator import AmionSimulator
-from schedcu.examples.amion_month import write_roster, write_schedule_file
+from schedcu.examples.amion_month import example_roster, write_roster, write_schedule_file
 from tests.amion.conftest import CODE, TZ
 from tests.utils.prefect_server import free_port
 
@@ -61,6 +62,22 @@ def test_a_wrong_code_gets_no_file_and_a_wrong_login_the_front_page(amion: Amion
 def test_an_export_without_a_session_is_the_front_page(amion: AmionSimulator) -> None:
     with httpx.Client(base_url=amion.url) as client:
         assert 'type="password"' in export(client).text
+
+
+def test_a_schedule_served_anew_shows_in_the_next_export() -> None:
+    march = dt.date(2026, 3, 10)
+    first = ScheduleEntry(march, "MidC", "Lee, Ann", "1700", "0")
+    second = ScheduleEntry(march, "MidL", "Chen, Bo", "1700", "0")
+    simulator = AmionSimulator(roster=example_roster(), schedule=[first, second], code=CODE)
+    with simulator as amion, logged_in(amion) as client:
+        before = [r.position for r in _rows(export(client).text)]
+        amion.serve_schedule([second])  # someone dropped Ann's MidC in Amion
+        after = [r.position for r in _rows(export(client).text)]
+    assert (before, after) == (["MidC", "MidL"], ["MidL"])
+
+
+def _rows(text: str) -> list[ExportRow]:
+    return parse_export(text, year=2026, month=3, day_start=dt.time(8), tz=TZ)[0]
 
 
 def test_switches_change_answers_at_run_time(amion: AmionSimulator) -> None:

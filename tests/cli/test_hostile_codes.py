@@ -1,5 +1,6 @@
 """A hostile hospital code is refused at every CLI door that takes one (`import --hospital`,
-`status --hospital`, `hospital add CODE`, `hospital update CODE`; `coverage` takes version ids,
+`refresh --hospital`, `status --hospital`, `changes --hospital`, `hospital add CODE`,
+`hospital update CODE`; `coverage` takes version ids,
 `hospital list` nothing): a usage error (exit 2) with INVALID_HOSPITAL_CODE, before any
 database, Prefect or file work."""
 
@@ -20,7 +21,9 @@ DOORS = {
         "import", "--ods", str(ods), f"--hospital={code}", "--start", "2026-03-01",
         "--amion-url", "http://127.0.0.1:9",
     ],
+    "refresh": lambda code, _ods: ["refresh", f"--hospital={code}", "--json"],
     "status": lambda code, _ods: ["status", f"--hospital={code}", "--json"],
+    "changes": lambda code, _ods: ["changes", f"--hospital={code}", "--json"],
     "hospital-add": lambda code, _ods: ["hospital", "add", "--", code],
     "hospital-update": lambda code, _ods: ["hospital", "update", "--name", "X", "--", code],
 }  # fmt: skip

@@ -74,3 +74,17 @@ def test_export_refuses_an_unknown_format(
     args = ["coverage", "export", "--version", str(version_id), "--out", str(tmp_path / "r.xlsx")]
     assert main(args) == 1
     assert "UNKNOWN_REPORT_FORMAT" in capsys.readouterr().err
+
+
+def test_calculating_again_with_nothing_new_says_so_and_stores_nothing(
+    version_id: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["coverage", "calculate", "--version", str(version_id)]) == 0
+    first = capsys.readouterr().out
+    assert "What changed" not in first  # the first calculation: nothing to compare with
+    assert main(["coverage", "calculate", "--version", str(version_id)]) == 0
+    again = capsys.readouterr().out
+    calculation = first.split("calculation ")[1].split(")")[0]
+    assert f"(2 rows, calculation {calculation})" in again  # the same one, not a new one
+    assert "INFO: COVERAGE_UNCHANGED" in again
+    assert "What changed: nothing." in again

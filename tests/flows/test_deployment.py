@@ -60,7 +60,7 @@ def test_a_deployment_run_triggered_through_the_rest_api_completes(
         "PREFECT_LOGGING_LEVEL": "INFO",
     }
     _prefect(["work-pool", "create", "schedcu", "--type", "process", "--overwrite"], env)
-    _prefect(["deploy", "--name", "*-on-demand", "--name", "*-nightly"], env)
+    _prefect(["deploy", "--name", "*-on-demand", "--name", "*-nightly", "--name", "*-hourly"], env)
 
     with process_worker("schedcu", env, tmp_path) as worker_log, api_client(prefect_server) as api:
         deployment = api.get("/deployments/name/schedule-import/import-on-demand")

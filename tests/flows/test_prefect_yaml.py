@@ -1,6 +1,6 @@
-"""prefect.yaml as the UI lists it: deployments a coordinator can tell apart, nightly ones that
-cannot run for a placeholder hospital, and the two kinds (local, remote) that the README's
-`prefect deploy --name` patterns pick apart."""
+"""prefect.yaml as the UI lists it: deployments a coordinator can tell apart, scheduled ones
+(nightly, hourly) that cannot run for a placeholder hospital, and the two kinds (local, remote)
+that the README's `prefect deploy --name` patterns pick apart."""
 
 from __future__ import annotations
 
@@ -19,25 +19,27 @@ def _deployments() -> list[dict[str, Any]]:
 
 def test_every_deployment_has_its_own_name() -> None:
     names = [d["name"] for d in _deployments()]
-    assert len(set(names)) == len(names) == 9
+    assert len(set(names)) == len(names) == 10
 
 
-def test_a_nightly_deployment_ships_without_parameters_and_with_its_schedule_off() -> None:
-    nightly = [d for d in _deployments() if d.get("schedules")]
-    assert {d["name"] for d in nightly} == {
+def test_a_scheduled_deployment_ships_without_parameters_and_with_its_schedule_off() -> None:
+    scheduled = [d for d in _deployments() if d.get("schedules")]
+    assert {d["name"] for d in scheduled} == {
         "import-nightly",
         "refresh-nightly",
+        "refresh-hourly",
         "import-nightly-remote",
         "refresh-nightly-remote",
     }
-    for deployment in nightly:
+    for deployment in scheduled:
         assert "parameters" not in deployment, deployment["name"]
         assert all(schedule["active"] is False for schedule in deployment["schedules"])
 
 
-# The README's commands: `prefect deploy --name '*-on-demand' --name '*-nightly'` (local) and
-# `--name '*-remote'` (remote); Prefect matches such a pattern against the whole name.
-LOCAL_PATTERNS = ("*-on-demand", "*-nightly")
+# The README's commands: `prefect deploy --name '*-on-demand' --name '*-nightly' --name
+# '*-hourly'` (local) and `--name '*-remote'` (remote); Prefect matches a pattern against the
+# whole name.
+LOCAL_PATTERNS = ("*-on-demand", "*-nightly", "*-hourly")
 REMOTE_PATTERN = "*-remote"
 
 
@@ -69,3 +71,13 @@ def test_versions_are_promoted_on_demand_from_their_own_deployment() -> None:
     [promote] = [d for d in _deployments() if d["name"] == "promote-version-on-demand"]
     assert promote["entrypoint"] == "flows/promote_version.py:promote_version"
     assert "schedules" not in promote and promote["enforce_parameter_schema"] is False
+
+
+def test_the_hourly_refresh_runs_the_refresh_flow_every_hour() -> None:
+    (hourly,) = [d for d in _deployments() if d["name"] == "refresh-hourly"]
+    (nightly,) = [d for d in _deployments() if d["name"] == "refresh-nightly"]
+    assert hourly["entrypoint"] == nightly["entrypoint"]
+    assert hourly["entrypoint"] == "flows/nightly_refresh.py:nightly_refresh"
+    (schedule,) = hourly["schedules"]
+    minute, *every = schedule["cron"].split()
+    assert minute.isdigit() and every == ["*", "*", "*", "*"]
