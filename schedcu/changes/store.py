@@ -5,9 +5,9 @@ The baseline of a version's new calculation is, in this order:
 1. the version's own current calculation (a refresh or a recalculation replaces it);
 2. for a version calculated for the first time, a calculation of another version of the same
    hospital whose period overlaps, chosen by `other_version` (a `BaselineChooser`). The default,
-   `latest_overlapping_calculation`, takes the most recently created such version that is not
-   ARCHIVED. Once versions are promoted, the choice is the ACTIVE version's calculation: pass a
-   chooser that returns that one.
+   `latest_overlapping_calculation`, takes the ACTIVE version's (what the department works from),
+   and before anyone promoted one, the most recently created such version that is not
+   ARCHIVED.
 None: the hospital's first calculation for these days, compared with nothing.
 """
 
@@ -70,8 +70,8 @@ class BaselineInputs:
 
 
 def latest_overlapping_calculation(session: Session, version: ScheduleVersion) -> int | None:
-    """The calculation of the hospital's most recently created other version (not ARCHIVED)
-    whose period overlaps `version`'s."""
+    """The latest calculation of the hospital's other version whose period overlaps `version`'s:
+    the ACTIVE one first, else the most recently created one that is not ARCHIVED."""
     v, c = _VERSIONS.c, _CALCULATIONS.c
     return session.execute(
         sa.select(c.id)
@@ -83,7 +83,13 @@ def latest_overlapping_calculation(session: Session, version: ScheduleVersion) -
             v.effective_start <= version.effective_end,
             v.effective_end >= version.effective_start,
         )
-        .order_by(v.created_at.desc(), v.id.desc(), c.calculated_at.desc(), c.id.desc())
+        .order_by(
+            sa.case((v.status == VersionStatus.ACTIVE, 0), else_=1),
+            v.created_at.desc(),
+            v.id.desc(),
+            c.calculated_at.desc(),
+            c.id.desc(),
+        )
         .limit(1)
     ).scalar()
 

@@ -26,6 +26,7 @@ from schedcu.models import (
 )
 from schedcu.names import position_key
 from schedcu.ods.expand import expand_template
+from schedcu.versions import promote
 from tests.coverage.builders import DAY_START, TZ, assign, matrix, sheet, store_version
 from tests.utils.builders import make_version
 
@@ -33,6 +34,14 @@ SAT, SUN = dt.date(2026, 3, 14), dt.date(2026, 3, 15)
 CPMC, ALLEN = "CPMC CT Body", "Allen MR Neuro"
 TEMPLATE = matrix(
     sheet("Mid Weekend 5 pm - 12 am", "17:00", "00:00", {"MidC": [CPMC], "MidL": [ALLEN]}),
+)
+WITH_MID3 = matrix(  # TEMPLATE and a Mid 3 reading CPMC
+    sheet(
+        "Mid Weekend 5 pm - 12 am",
+        "17:00",
+        "00:00",
+        {"MidC": [CPMC], "MidL": [ALLEN], "Mid 3": [CPMC]},
+    ),
 )
 ROSTER = [("Ann Lee", Specialty.BOTH), ("Bo Chen", Specialty.BOTH)]
 STAFFED = [
@@ -162,14 +171,7 @@ def test_a_new_version_is_compared_with_the_overlapping_one_over_the_shared_days
     old_id = store_version(db_engine, TEMPLATE, (SAT, SUN), ROSTER, STAFFED)
     old = recalculate(engine=db_engine, version_id=old_id, settings=Settings())
     # The new template adds a Mid 3 reading CPMC; it starts on Sunday and runs to Monday.
-    template = matrix(
-        sheet(
-            "Mid Weekend 5 pm - 12 am",
-            "17:00",
-            "00:00",
-            {"MidC": [CPMC], "MidL": [ALLEN], "Mid 3": [CPMC]},
-        ),
-    )
+    template = WITH_MID3
     monday = SUN + dt.timedelta(days=1)
     new_id = _version_of_same_hospital(db_engine, old_id, template, (SUN, monday))
 
@@ -205,6 +207,23 @@ def test_a_new_version_is_compared_with_the_overlapping_one_over_the_shared_days
         )
     latest_id = _version_of_same_hospital(db_engine, old_id, template, (SAT, SUN))
     assert recalculate(engine=db_engine, version_id=latest_id, settings=Settings()).changes is None
+
+
+def test_the_active_versions_calculation_is_the_baseline_before_a_newer_draft(
+    db_engine: Engine,
+) -> None:
+    active_id = store_version(db_engine, TEMPLATE, (SAT, SUN), ROSTER, STAFFED)
+    active = recalculate(engine=db_engine, version_id=active_id, settings=Settings())
+    promote(db_engine, version_id=active_id, by="ann")
+    draft_id = _version_of_same_hospital(db_engine, active_id, WITH_MID3, (SAT, SUN))
+    draft = recalculate(engine=db_engine, version_id=draft_id, settings=Settings())
+    assert draft.changes is not None and draft.changes.baseline.version_id == active_id
+
+    newest_id = _version_of_same_hospital(db_engine, active_id, WITH_MID3, (SUN, SUN))
+    newest = recalculate(engine=db_engine, version_id=newest_id, settings=Settings())
+
+    assert newest.changes is not None  # the ACTIVE one's, though the draft is newer
+    assert newest.changes.baseline.calculation_id == active.calculation_id
 
 
 def _hospital(engine: Engine, version_id: int) -> str:

@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "14b1c0d2e3f4"
-down_revision: str | None = "3b62699fc391"
+down_revision: str | None = "14a1c0d2e3f4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
