@@ -23,7 +23,7 @@ from prefect.client.orchestration import get_client
 from prefect.runtime import deployment, flow_run
 from prefect.states import Completed, Failed, State
 
-from flows.alerts import emit_import_failed
+from flows.alerts import emit_gap_opened, emit_import_failed
 from flows.artifacts import publish_run_artifacts
 from flows.status import hospital_tag
 from schedcu.config import Settings
@@ -182,8 +182,11 @@ def fail_run(
 
 def finish_run(result: OrchestrationResult, *, ods_path: Path | None = None) -> State:
     """Complete the run (with warnings if a phase failed); `ods_path` is the template it
-    imported, named in the summary."""
+    imported, named in the summary. Gap time that the run opened or grew within the alert horizon
+    is told to the hospital's alerts (`schedcu.coverage.gap-opened`)."""
     result = result.finish(utcnow())
     publish_run_artifacts(result, ods_path=ods_path)
+    if result.changes is not None:
+        emit_gap_opened(result.hospital, result.changes.opened_or_grown, result.changes.timezone)
     get_run_logger().info("%s", result.summary_line)
     return Completed(name=result.state_name, message=result.summary_line, data=result.to_dict())

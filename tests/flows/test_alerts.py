@@ -153,10 +153,6 @@ def test_a_refused_run_of_a_known_hospital_sends_the_failure_and_an_unknown_one_
     assert f"The nightly-refresh run for {hospital} failed" in seen[0].body["text"]
 
 
-@pytest.mark.skip(
-    reason="enable at merge: needs changes14's comparison and emit_gap_opened wired into "
-    "nightly_refresh (flows/alerts.py)"
-)
 def test_a_refresh_that_loses_a_person_next_week_sends_one_message(
     setup: Setup, receiver: Receiver
 ) -> None:
