@@ -60,7 +60,7 @@ def main() -> int:
                 "--user", "demo",
             ]
         )  # fmt: skip
-    print(f"schedcu demo: reports folder {settings.resolved_reports_dir.resolve()}")
+    print(f"schedcu demo: reports in {settings.resolved_reports_url}")
     outcome = "done" if code == 0 else "the import failed (see the messages above)"
     print(f"schedcu demo: the simulated Amion is stopped; {outcome}.")
     if not os.environ.get("PREFECT_API_URL"):

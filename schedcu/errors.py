@@ -20,6 +20,12 @@
     │   ├── AmionUnexpectedResponse   HTML or garbage where an export was expected (permanent)
     │   ├── AmionCodeMissing          no Secret block and no SCHEDCU_AMION_CODE for the hospital
     │   └── AmionTransient            timeout, 429, 5xx, connection reset (retried)
+    ├── StorageError                  a template, roster or report on storage (schedcu/storage/)
+    │   ├── StorageProtocolUnavailable  the URL's fsspec package is not installed (names the extra)
+    │   ├── StorageCredentialsInUrl   a URL with a password, where credentials may not come from
+    │   ├── StorageNotFound           no file at the URL
+    │   ├── StorageAccessDenied       the storage refused the credentials or the rights
+    │   └── StorageUnavailable        time-out, 5xx, connection lost mid-download (retried)
     ├── CoverageError                 phase 3
     ├── PrefectApiError               the Prefect server named by PREFECT_API_URL
     │   ├── PrefectUnauthorized       it asks for credentials (PREFECT_API_AUTH_STRING)
@@ -197,6 +203,35 @@ class AmionCodeMissing(AmionError):
 
 class AmionTransient(AmionError):
     code = "AMION_TRANSIENT"
+    transient = True
+
+
+class StorageError(SchedcuError):
+    code = "STORAGE_ERROR"
+
+
+class StorageProtocolUnavailable(StorageError):
+    code = "STORAGE_PROTOCOL_UNAVAILABLE"
+
+
+class StorageCredentialsInUrl(StorageError):
+    """A password inside a URL given as a parameter: it would be stored with the flow run."""
+
+    code = "STORAGE_CREDENTIALS_IN_URL"
+
+
+class StorageNotFound(StorageError):
+    code = "STORAGE_NOT_FOUND"
+
+
+class StorageAccessDenied(StorageError):
+    code = "STORAGE_ACCESS_DENIED"
+
+
+class StorageUnavailable(StorageError):
+    """A time-out (code STORAGE_TIMEOUT), a 5xx or a connection lost: trying again may help."""
+
+    code = "STORAGE_UNAVAILABLE"
     transient = True
 
 

@@ -3,18 +3,25 @@
 functions that work without Prefect.
 
 The artifacts of a flow run: `coverage-<hospital>` (markdown summary), `coverage-gaps-<hospital>`
-(table of the longest gaps) and `coverage-heatmap-<hospital>` (markdown with the heatmap). The
+(table of the longest gaps), `coverage-heatmap-<hospital>` (markdown with the heatmap) and a link
+to each report file, `report-{csv,ods,png}-<hospital>` (schedcu/storage/reports.py). The
 heatmap is embedded as a `data:image/png` source in markdown: Prefect's UI renders that as a
 picture, while an image artifact (a URL) would need a web server for the PNG and prints the URL.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import (
+    create_link_artifact,
+    create_markdown_artifact,
+    create_table_artifact,
+)
 from prefect.cache_policies import NO_CACHE
 from prefect.tasks import exponential_backoff
 
@@ -29,6 +36,7 @@ from schedcu.coverage.reports import (
 from schedcu.coverage.service import CoverageOutcome, recalculate
 from schedcu.db import get_engine
 from schedcu.names import slug
+from schedcu.storage.reports import PublishedReport, publish_report
 from schedcu.validation import ValidationResult
 from tasks.retry import transient_only
 
@@ -54,19 +62,33 @@ class CoverageReport:
     cache_policy=NO_CACHE,
 )
 def coverage(*, hospital: str, version_id: int, period: str) -> CoverageReport:
-    """Compute the version's coverage in place of the previous one, then its reports."""
+    """Compute the version's coverage in place of the previous one, then its reports: written
+    in a scratch folder, then each put whole where SCHEDCU_REPORTS_URL says."""
     settings = get_settings()
     outcome = recalculate(engine=get_engine(settings), version_id=version_id, settings=settings)
-    files, png = write_reports(outcome, settings.resolved_reports_dir)
-    paths = [str(path.resolve()) for path in (files.csv, files.ods, files.heatmap)]
-    publish_coverage_artifacts(hospital, outcome, paths, png)
+    with tempfile.TemporaryDirectory(prefix="schedcu-reports-") as scratch:
+        files, png = write_reports(outcome, Path(scratch))
+        published = [
+            publish_report(path, settings.resolved_reports_url, path.name, settings)
+            for path in (files.csv, files.ods, files.heatmap)
+        ]
+    publish_coverage_artifacts(hospital, outcome, published, png)
+    paths = [report.where for report in published]
     return CoverageReport(outcome.row_count, outcome.summary, outcome.validation, paths)
 
 
 def publish_coverage_artifacts(
-    hospital: str, outcome: CoverageOutcome, paths: list[str], png: bytes
+    hospital: str, outcome: CoverageOutcome, published: list[PublishedReport], png: bytes
 ) -> None:
-    listing = "\n".join(f"- `{path}`" for path in paths)
+    """The summary, the gap table, the heatmap, and one link artifact per report file."""
+    for report in published:
+        create_link_artifact(
+            link=report.link,
+            link_text=report.name,
+            key=slug("report", report.name.rpartition(".")[2], hospital),
+            description=f"{report.name}: {title(outcome)}",
+        )
+    listing = "\n".join(f"- `{report.where}`" for report in published)
     create_markdown_artifact(
         key=slug("coverage", hospital),
         markdown=f"{summary_markdown(outcome)}\n## Report files\n\n{listing}\n",

@@ -79,7 +79,10 @@ def test_the_task_stores_writes_files_and_publishes_three_artifacts(
 
     assert result["rows"] == 7 * 2 * 2
     assert [Path(p).suffix for p in result["paths"]] == [".csv", ".ods", ".png"]
-    assert all(Path(p).parent == get_settings().resolved_reports_dir for p in result["paths"])
+    assert all(
+        Path(p).parent == Path(get_settings().resolved_reports_url).resolve()
+        for p in result["paths"]
+    )
     run_id = result["flow_run_id"]
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
