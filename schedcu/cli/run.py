@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from schedcu.cli.arguments import hospital_code, iso_date, month_count
@@ -25,11 +24,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cmd = subparsers.add_parser(
         "import", help="import a template and Amion for a period, then compute coverage"
     )
-    cmd.add_argument("--ods", required=True, type=Path, help="the coverage template (.ods)")
+    cmd.add_argument(
+        "--ods", required=True, help="the coverage template (.ods): a path or a URL (s3://, ...)"
+    )
     cmd.add_argument("--hospital", required=True, type=hospital_code, help="hospital code")
     cmd.add_argument("--start", required=True, type=iso_date, help="first day, YYYY-MM-DD")
     cmd.add_argument("--months", type=month_count, default=1, help="number of months (default 1)")
-    cmd.add_argument("--roster", type=Path, help="roster YAML (specialties and aliases)")
+    cmd.add_argument("--roster", help="roster YAML (specialties and aliases): a path or a URL")
     cmd.add_argument("--amion-url", help="Amion address; creates the hospital if it is new")
     cmd.add_argument("--user", help="who imports (stored on the version)")
     cmd.add_argument("--json", action="store_true", help="print exactly one JSON object")
@@ -66,15 +67,30 @@ def _prepare_hospital(code: str, amion_url: str | None) -> str | None:
     return None
 
 
-def run_import(args: argparse.Namespace) -> int:
-    from schedcu.errors import ConfigurationError
+def _given_file(text: str, *, what: str, code: str) -> str:
+    """A local file checked and made absolute, or a URL as given; refused (before any flow run
+    stores it) when it holds a password."""
     from schedcu.sources import readable_file
+    from schedcu.storage.location import without_password
+
+    where = without_password(text, what=what)
+    if where.path is None:
+        assert where.url is not None
+        return where.url
+    return str(readable_file(where.path, what=what, code=code).resolve())
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from schedcu.errors import ConfigurationError, StorageError
 
     try:
-        readable_file(args.ods, what="template", code="ODS_NOT_READABLE")
-        if args.roster is not None:
-            readable_file(args.roster, what="roster", code="ROSTER_NOT_READABLE")
-    except ConfigurationError as error:
+        ods = _given_file(args.ods, what="template", code="ODS_NOT_READABLE")
+        roster = (
+            _given_file(args.roster, what="roster", code="ROSTER_NOT_READABLE")
+            if args.roster is not None
+            else None
+        )
+    except (ConfigurationError, StorageError) as error:
         return _usage_error(error.message)
     problem = _prepare_hospital(args.hospital, args.amion_url)
     if problem:
@@ -89,11 +105,11 @@ def run_import(args: argparse.Namespace) -> int:
     with prefect_api_errors(), contextlib.redirect_stdout(sys.stderr):
         state = schedule_import(
             hospital=args.hospital,
-            ods_path=str(args.ods.resolve()),
+            ods_path=ods,
             start_date=args.start,
             months=args.months,
             user_id=args.user,
-            roster_path=str(args.roster.resolve()) if args.roster else None,
+            roster_path=roster,
             return_state=True,
         )
         outcome = state.result(raise_on_failure=False)

@@ -65,7 +65,7 @@ def open_filesystem(url: str, *, timeout: float) -> tuple[Any, str]:
     protocol = protocol_of(url)
     try:
         options = _OPTIONS[protocol](timeout) if protocol in _OPTIONS else {}
-        return fsspec.core.url_to_fs(url, skip_instance_cache=True, **options)
+        fs, path = fsspec.core.url_to_fs(url, skip_instance_cache=True, **options)
     except ImportError as exc:
         raise StorageProtocolUnavailable(_missing_package(protocol)) from exc
     except ValueError as exc:
@@ -74,6 +74,9 @@ def open_filesystem(url: str, *, timeout: float) -> tuple[Any, str]:
         raise StorageProtocolUnavailable(
             f"schedcu cannot open {protocol}:// addresses: no fsspec package provides them."
         ) from exc
+    if protocol in ("sftp", "ssh"):
+        fs.ftp.get_channel().settimeout(timeout)  # paramiko's reads wait forever otherwise
+    return fs, path
 
 
 def _missing_package(protocol: str) -> str:
