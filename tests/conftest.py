@@ -166,8 +166,16 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
     """moto's standalone S3 server: `.url(key)` (`s3://<bucket>/<key>`), `.environment()`
-    (the AWS_* variables a worker needs), `.client()` (boto3, to put and read objects)."""
-    with running_moto(tmp_path_factory.mktemp("moto")) as server:
+    (the AWS_* variables a worker needs), `.client()` (boto3, to put and read objects).
+    It takes any key (its presigned links open); `s3_strict_server` checks them."""
+    with running_moto(tmp_path_factory.mktemp("moto"), check_credentials=False) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def s3_strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """moto with its IAM checks on: only the session's key pair is accepted."""
+    with running_moto(tmp_path_factory.mktemp("moto-strict"), check_credentials=True) as server:
         yield server
 
 
@@ -177,6 +185,13 @@ def s3_worker(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
     for name, value in s3_server.environment().items():
         monkeypatch.setenv(name, value)
     return s3_server
+
+
+@pytest.fixture
+def s3_strict_worker(s3_strict_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
+    for name, value in s3_strict_server.environment().items():
+        monkeypatch.setenv(name, value)
+    return s3_strict_server
 
 
 @pytest.fixture(scope="session")

@@ -25,6 +25,7 @@ def _s3(timeout: float) -> dict[str, Any]:
     # retries transient failures.
     return {
         "config_kwargs": {
+            "signature_version": "s3v4",  # presigned links as S3 wants them (SigV2 is retired)
             "connect_timeout": timeout,
             "read_timeout": timeout,
             "retries": {"max_attempts": 1},

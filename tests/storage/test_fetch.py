@@ -111,9 +111,12 @@ def test_a_missing_object_and_a_missing_file_are_not_found(
 
 
 def test_a_wrong_s3_secret_is_access_denied_and_never_shown(
-    real_template_path: Path, s3_put: Callable[[Path, str], str], monkeypatch: pytest.MonkeyPatch
+    real_template_path: Path, s3_strict_worker: S3Server, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = s3_put(real_template_path, "templates/cumc.ods")
+    key = "templates/cumc.ods"
+    body = real_template_path.read_bytes()
+    s3_strict_worker.client().put_object(Bucket=s3_strict_worker.bucket, Key=key, Body=body)
+    url = s3_strict_worker.url(key)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-Secret-Key-123")
     error = _code(lambda: _read(url))
     assert error.code == "STORAGE_ACCESS_DENIED" and not error.transient

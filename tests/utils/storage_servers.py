@@ -1,9 +1,11 @@
 """Real storage servers on 127.0.0.1 for the tests: moto's standalone S3 server, OpenSSH's sshd
 serving SFTP only, a stdlib https server, and a TCP proxy that breaks a transfer on purpose.
 
-- `running_moto(folder)`: `python -m moto.server` on a free port, with moto's IAM checks on: the
-  first three requests (unauthenticated) create a user, its policy and its access key; from then
-  on every request must be signed with that key, so a wrong secret is refused as by S3.
+- `running_moto(folder, check_credentials=...)`: `python -m moto.server` on a free port. With
+  moto's IAM checks on, the first three requests (unauthenticated) create a user, its policy and
+  its access key; from then on every request must be signed with that key, so a wrong secret is
+  refused as by S3. Moto checks only the Authorization header, and answers 500 to a presigned
+  URL then: presigned links are opened on a server with the checks off.
 - `running_sshd(folder)`: Debian's `/usr/sbin/sshd` as the current user, on a free port, with a
   host key and a user key made here, public keys only, and `ForceCommand internal-sftp`: a
   non-login SFTP subsystem.
@@ -110,12 +112,13 @@ class S3Server:
 
 
 @contextlib.contextmanager
-def running_moto(folder: Path) -> Iterator[S3Server]:
+def running_moto(folder: Path, *, check_credentials: bool) -> Iterator[S3Server]:
     import boto3
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"  # create_user, put_user_policy, create_access_key
+    if check_credentials:  # after create_user, put_user_policy and create_access_key
+        env["INITIAL_NO_AUTH_ACTION_COUNT"] = "3"
     command = [sys.executable, "-m", "moto.server", "-H", HOST, "-p", str(port)]
     with _process(command, port, folder / "moto.log", env):
         endpoint = f"http://{HOST}:{port}"
