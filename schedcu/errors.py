@@ -25,6 +25,7 @@
     │   ├── StorageCredentialsInUrl   a URL with a password, where credentials may not come from
     │   ├── StorageNotFound           no file at the URL
     │   ├── StorageAccessDenied       the storage refused the credentials or the rights
+    │   ├── StorageCertificateUntrusted  an https server's certificate is not trusted here
     │   └── StorageUnavailable        time-out, 5xx, connection lost mid-download (retried)
     ├── CoverageError                 phase 3
     ├── PrefectApiError               the Prefect server named by PREFECT_API_URL
@@ -226,6 +227,12 @@ class StorageNotFound(StorageError):
 
 class StorageAccessDenied(StorageError):
     code = "STORAGE_ACCESS_DENIED"
+
+
+class StorageCertificateUntrusted(StorageError):
+    """Not retried: the same certificate will be refused again until SSL_CERT_FILE is set."""
+
+    code = "STORAGE_CERTIFICATE_UNTRUSTED"
 
 
 class StorageUnavailable(StorageError):

@@ -24,7 +24,14 @@ from schedcu.config import get_settings
 from schedcu.db import create_db_engine, upgrade
 from tests.utils.browser import chromium_service
 from tests.utils.databases import empty_database_url, scratch_postgres_url
-from tests.utils.storage_servers import S3Server, SftpServer, running_moto, running_sshd
+from tests.utils.storage_servers import (
+    HttpsServer,
+    S3Server,
+    SftpServer,
+    running_https,
+    running_moto,
+    running_sshd,
+)
 
 POSTGRES_URL = os.environ.get("SCHEDCU_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -207,3 +214,29 @@ def sftp_worker(sftp_server: SftpServer, monkeypatch: pytest.MonkeyPatch) -> Sft
     options = {"key_filename": str(sftp_server.key_file), "look_for_keys": False}
     monkeypatch.setitem(fsspec.config.conf, "sftp", options | {"allow_agent": False})
     return sftp_server
+
+
+@pytest.fixture(scope="session")
+def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpsServer]:
+    """A stdlib https server asking for Basic authentication; it serves the folder `.files`
+    (shared by the session: each test puts its files under its own names).
+
+    aiohttp loads its trusted certificates when it is imported, so a client trusts the
+    server's CA only in a process started with SSL_CERT_FILE: `https_client_env`."""
+    folder = tmp_path_factory.mktemp("https")
+    (folder / "files").mkdir()
+    with running_https(
+        folder / "files", folder, user="coordinator", password="Https-pw-7"
+    ) as server:
+        yield server
+
+
+@pytest.fixture
+def https_client_env(https_server: HttpsServer, tmp_path: Path) -> dict[str, str]:
+    """The environment of a worker process that trusts the https server's CA (SSL_CERT_FILE)
+    and finds its login in a netrc file (NETRC, which aiohttp reads instead of ~/.netrc)."""
+    env = {k: v for k, v in os.environ.items() if k != "SSL_CERT_DIR"}
+    return env | {
+        "SSL_CERT_FILE": str(https_server.ca_file),
+        "NETRC": str(https_server.netrc(tmp_path / "netrc")),
+    }

@@ -40,9 +40,11 @@ def _sftp(timeout: float) -> dict[str, Any]:
 def _http(timeout: float) -> dict[str, Any]:
     import aiohttp
 
-    # trust_env: proxies and ~/.netrc credentials, as curl and requests read them.
+    # trust_env: proxies and ~/.netrc (or $NETRC) credentials, as curl and requests read them.
+    # block_size 0: one streamed GET. fsspec's default random access asks for 5 MB ranges, and a
+    # server that ignores Range (many do) fails every read past the first block.
     timeouts = aiohttp.ClientTimeout(total=None, sock_connect=timeout, sock_read=timeout)
-    return {"client_kwargs": {"timeout": timeouts, "trust_env": True}}
+    return {"block_size": 0, "client_kwargs": {"timeout": timeouts, "trust_env": True}}
 
 
 _OPTIONS: dict[str, Callable[[float], dict[str, Any]]] = {

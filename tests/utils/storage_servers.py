@@ -9,9 +9,10 @@ serving SFTP only, a stdlib https server, and a TCP proxy that breaks a transfer
 - `running_sshd(folder)`: Debian's `/usr/sbin/sshd` as the current user, on a free port, with a
   host key and a user key made here, public keys only, and `ForceCommand internal-sftp`: a
   non-login SFTP subsystem.
-- `running_https(folder, ...)`: `http.server` behind `ssl` with a certificate signed by a CA
-  made here (the client trusts it through SSL_CERT_FILE), files under `folder`, HTTP basic
-  authentication.
+- `running_https(files, folder, ...)`: `http.server` behind `ssl` with a certificate signed by a
+  CA made here (a client process trusts it through SSL_CERT_FILE), files under `files`, HTTP
+  basic authentication (a client finds it in ~/.netrc), and the statuses a test sets for some
+  paths (`statuses["/broken.ods"] = 503`).
 - `BreakingProxy`: forwards a TCP connection and, once armed, closes it (or stops forwarding)
   after a number of bytes from the server: a server that stops mid-download, or hangs.
 """
@@ -34,7 +35,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tests.utils.processes import stop_process_group
@@ -227,13 +228,25 @@ def running_sshd(folder: Path) -> Iterator[SftpServer]:
 
 @dataclass(frozen=True)
 class HttpsServer:
+    """The https server: its port, the CA that signed its certificate, the folder it serves, the
+    user and password it asks for, and `statuses` (URL path -> HTTP status) answered instead of
+    the file, after the authentication check."""
+
     port: int
     ca_file: Path
+    files: Path
     user: str
     password: str
+    statuses: dict[str, int] = field(default_factory=dict)
 
     def url(self, name: str, port: int | None = None) -> str:
         return f"https://{HOST}:{port or self.port}/{name}"
+
+    def netrc(self, path: Path, password: str | None = None) -> Path:
+        """A netrc file at `path` with this server's login (or another `password`)."""
+        path.write_text(f"machine {HOST} login {self.user} password {password or self.password}\n")
+        path.chmod(0o600)
+        return path
 
 
 def _certificates(folder: Path) -> tuple[Path, Path, Path]:
@@ -285,6 +298,7 @@ def _certificates(folder: Path) -> tuple[Path, Path, Path]:
 def running_https(files: Path, folder: Path, *, user: str, password: str) -> Iterator[HttpsServer]:
     ca_file, cert, key = _certificates(folder)
     expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode("ascii")
+    statuses: dict[str, int] = {}
 
     class Handler(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args, **kwargs) -> None:
@@ -296,6 +310,9 @@ def running_https(files: Path, folder: Path, *, user: str, password: str) -> Ite
                 self.send_header("WWW-Authenticate", 'Basic realm="schedcu"')
                 self.send_header("Content-Length", "0")
                 self.end_headers()
+                return None
+            if self.path in statuses:
+                self.send_error(statuses[self.path])
                 return None
             return super().send_head()
 
@@ -309,7 +326,7 @@ def running_https(files: Path, folder: Path, *, user: str, password: str) -> Ite
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield HttpsServer(server.server_address[1], ca_file, user, password)
+        yield HttpsServer(server.server_address[1], ca_file, files, user, password, statuses)
     finally:
         server.shutdown()
         server.server_close()
