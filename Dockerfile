@@ -16,7 +16,7 @@ COPY pyproject.toml README.md ./
 COPY schedcu ./schedcu
 COPY tasks ./tasks
 COPY flows ./flows
-RUN pip install --no-cache-dir . \
+RUN pip install --no-cache-dir ".[s3,sftp]" \
     && rm -rf /opt/schedcu-src
 
 # Debian's Chromium (the client launches it with --no-sandbox, as a container needs).

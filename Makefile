@@ -10,12 +10,12 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: demo test install install-dev chromium libreoffice lint pytest clean
+.PHONY: demo test install install-dev chromium libreoffice sshd lint pytest clean
 
 demo: install chromium
 	$(PY) -m schedcu.demo
 
-test: install-dev chromium libreoffice lint pytest
+test: install-dev chromium libreoffice sshd lint pytest
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,15 @@ libreoffice:
 	else \
 		echo "LibreOffice: installing Debian's libreoffice-calc-nogui"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; \
+	fi
+
+# OpenSSH's server for the SFTP tests (they start their own sshd on a free loopback port).
+sshd:
+	@if [ -x /usr/sbin/sshd ]; then \
+		echo "sshd: /usr/sbin/sshd"; \
+	else \
+		echo "sshd: installing Debian's openssh-server"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends openssh-server >/dev/null; \
 	fi
 
 lint: install-dev

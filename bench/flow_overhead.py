@@ -197,7 +197,7 @@ def _direct(hospital: str, roster: Path, template: Path, amion_url: str) -> None
         roster=load_roster(roster), settings=settings,
     )  # fmt: skip
     coverage = recalculate(engine=engine, version_id=outcome.version_id, settings=settings)
-    write_reports(coverage, settings.resolved_reports_dir)
+    write_reports(coverage, Path(settings.resolved_reports_url))
 
 
 def _flow(hospital: str, roster: Path, template: Path, _amion_url: str) -> None:

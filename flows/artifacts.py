@@ -16,6 +16,7 @@ from schedcu.db import get_engine
 from schedcu.hospitals import version_hospital
 from schedcu.names import slug
 from schedcu.orchestration import PHASE_TITLES, OrchestrationResult
+from schedcu.storage.location import Location
 from schedcu.validation import ValidationResult
 from schedcu.wording import plural
 
@@ -44,7 +45,7 @@ class TemplateNote:
     """The template a run is about, as its summary names it."""
 
     name: str
-    source: Path | None = None  # the path the import read; None for a run that imported nothing
+    source: Path | Location | None = None  # what the import read (a URL shows no credentials)
     sha256: str | None = None  # None until phase 1 stored the version
 
     def markdown(self) -> str:
@@ -53,7 +54,7 @@ class TemplateNote:
         return f"Template: **{self.name}**{where}{digest}."
 
 
-def template_note(version_id: int | None, ods_path: Path | None) -> TemplateNote | None:
+def template_note(version_id: int | None, ods_path: Path | Location | None) -> TemplateNote | None:
     """The run's template: the stored version's file name and SHA-256, and the path it was read
     from when the run imported it (a refresh or a recalculation only has the version)."""
     found = version_hospital(get_engine(get_settings()), version_id) if version_id else None
@@ -104,13 +105,18 @@ def run_summary_markdown(
         f"{plural(severities.count('INFO'), 'note')} (see the validation table)."
     )
     if result.reports:
-        lines += ["", "Reports (on the worker's machine):"]
-        lines += [f"- **{Path(path).name}** in `{Path(path).parent}`" for path in result.reports]
+        lines += ["", "Reports (each also linked as an artifact of its own):"]
+        lines += [
+            f"- **{where.rpartition('/')[2]}** in `{where.rpartition('/')[0]}`"
+            for where in result.reports
+        ]
     return "\n".join(lines)
 
 
 def publish_run_artifacts(
-    result: OrchestrationResult, failure: str | None = None, ods_path: Path | None = None
+    result: OrchestrationResult,
+    failure: str | None = None,
+    ods_path: Path | Location | None = None,
 ) -> None:
     """The validation table and the summary; `failure` is the reason when the run failed,
     `ods_path` the template the run imported (if it imported one)."""

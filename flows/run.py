@@ -30,6 +30,7 @@ from schedcu.config import Settings
 from schedcu.errors import OrchestrationFailed, SchedcuError, SpreadsheetError
 from schedcu.models import utcnow
 from schedcu.orchestration import PHASE_TITLES, OrchestrationResult, Outcome, Phase, period_label
+from schedcu.storage.location import Location
 from tasks.amion_scrape import amion_scrape
 from tasks.coverage import coverage
 
@@ -48,8 +49,9 @@ def new_result(hospital: object, **known: Any) -> OrchestrationResult:
     )
 
 
-def template_sources(settings: Settings) -> list[Path] | None:
-    """The folders a run may read files from: the template sources for a run started from a
+def template_sources(settings: Settings) -> list[str] | None:
+    """The folders and URL prefixes a run may read files from: the template sources for a run
+    started from a
     deployment (the UI, the REST API, a schedule), None (anything its caller can read) for a
     direct call. Decided by the run's own record, not by a parameter a caller could set."""
     return settings.resolved_template_sources if deployment.get_id() else None
@@ -87,7 +89,7 @@ def run_phase(result: OrchestrationResult, phase: Phase, task: Task[..., Any], *
 
 
 def tolerated_phases(
-    result: OrchestrationResult, *, roster_path: Path | None, user_id: str | None = None
+    result: OrchestrationResult, *, roster_path: Path | Location | None, user_id: str | None = None
 ) -> None:
     """Phases 2 and 3 for the result's version: each may fail, phase 3 runs in any case."""
     assert result.schedule_version_id is not None and result.period_start and result.period_end
@@ -114,7 +116,7 @@ def failure_of(state: State[Any], phase: Phase) -> SchedcuError:
     )
 
 
-def naming_file(error: SchedcuError, path: Path) -> SchedcuError:
+def naming_file(error: SchedcuError, path: Path | Location) -> SchedcuError:
     """A spreadsheet's error with its sentence naming the file (the reader's sentences say "the
     file", and a coordinator may have sent several)."""
     if not isinstance(error, SpreadsheetError) or path.name in error.message:
@@ -149,7 +151,7 @@ def fail_run(
     *,
     publish: bool = True,
     known: bool | None = None,
-    ods_path: Path | None = None,
+    ods_path: Path | Location | None = None,
 ) -> State:
     """Fail the run with the coordinator's sentence; `publish` the artifacts (not for a refused
     request: its hospital code is not known to be one, and must not name an artifact). `known`
@@ -180,7 +182,7 @@ def fail_run(
     return Failed(message=f"{error.code}: {error.message}", data=failure)
 
 
-def finish_run(result: OrchestrationResult, *, ods_path: Path | None = None) -> State:
+def finish_run(result: OrchestrationResult, *, ods_path: Path | Location | None = None) -> State:
     """Complete the run (with warnings if a phase failed); `ods_path` is the template it
     imported, named in the summary. Gap time that the run opened or grew within the alert horizon
     is told to the hospital's alerts (`schedcu.coverage.gap-opened`)."""

@@ -78,14 +78,16 @@ def schedule_import(
     Args:
         hospital: The hospital's code, as `schedcu hospital list` shows it (lowercase letters,
             digits and dashes).
-        ods_path: The template (.ods) as a path on the worker's machine; for a run started from
-            a deployment it must lie under the worker's SCHEDCU_TEMPLATE_SOURCES (by default
-            $SCHEDCU_HOME/templates).
+        ods_path: The template (.ods) as a path on the worker's machine or a storage address
+            (s3://, sftp://, https://; no password in it: the worker has the credentials); for
+            a run started from a deployment it must lie under the worker's
+            SCHEDCU_TEMPLATE_SOURCES (by default $SCHEDCU_HOME/templates).
         start_date: The first day of the period (YYYY-MM-DD). Empty: the first day of next month.
         months: How many months the period covers, 1 to 24.
         user_id: Who imports, recorded on the schedule version. Empty: nobody named.
         roster_path: The roster (YAML) mapping Amion names to radiologists, as a path on the
-            worker's machine (under SCHEDCU_TEMPLATE_SOURCES for a deployment run). Empty: the
+            worker's machine or a storage address (under SCHEDCU_TEMPLATE_SOURCES for a
+            deployment run). Empty: the
             people and aliases already stored for the hospital.
     """
     settings = get_settings()

@@ -26,10 +26,16 @@ class Settings(BaseSettings):
     # Create or migrate the database's schema on first use in each process (as Prefect does);
     # off: a database behind the code fails with DATABASE_NOT_MIGRATED until `schedcu db upgrade`.
     database_migrate_on_start: bool = True
-    reports_dir: Path | None = None
-    # Folders a run started from a deployment may read templates and rosters from (a JSON list;
-    # default `<home>/templates`). Direct calls read what their caller can read.
-    template_sources: list[Path] | None = None
+    # Where reports go: a folder or any fsspec URL (`s3://bucket/reports`); default
+    # `<home>/reports`.
+    reports_url: str | None = None
+    # How long a report's presigned https link works, where the storage can sign one (S3).
+    report_link_days: float = 7.0
+    # Folders and URL prefixes a run started from a deployment may read templates and rosters
+    # from (a JSON list; default `<home>/templates`). Direct calls read what their caller can.
+    template_sources: list[str] | None = None
+    # Each connection attempt and read on storage, and a whole download, end after this long.
+    storage_timeout_s: float = 60.0
 
     # ODS reading limits (ODS_LAYOUTS.md: treat every byte as hostile).
     ods_max_content_bytes: int = 200 * MB
@@ -100,13 +106,14 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{(self.home / 'schedcu.db').resolve()}"
 
     @property
-    def resolved_reports_dir(self) -> Path:
-        return self.reports_dir or self.home / "reports"
+    def resolved_reports_url(self) -> str:
+        """The reports' folder or URL (a local folder as its path)."""
+        return self.reports_url or str(self.home / "reports")
 
     @property
-    def resolved_template_sources(self) -> list[Path]:
+    def resolved_template_sources(self) -> list[str]:
         if self.template_sources is None:
-            return [self.home / "templates"]
+            return [str(self.home / "templates")]
         return self.template_sources
 
 

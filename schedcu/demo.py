@@ -68,7 +68,7 @@ def main() -> int:
         )  # fmt: skip
         if code == 0:
             code = _second_day(schedcu, amion, schedule, files.roster, start)
-    print(f"schedcu demo: reports folder {settings.resolved_reports_dir.resolve()}")
+    print(f"schedcu demo: reports in {settings.resolved_reports_url}")
     outcome = "done" if code == 0 else "the import failed (see the messages above)"
     print(f"schedcu demo: the simulated Amion is stopped; {outcome}.")
     if not os.environ.get("PREFECT_API_URL"):

@@ -20,6 +20,13 @@
     │   ├── AmionUnexpectedResponse   HTML or garbage where an export was expected (permanent)
     │   ├── AmionCodeMissing          no Secret block and no SCHEDCU_AMION_CODE for the hospital
     │   └── AmionTransient            timeout, 429, 5xx, connection reset (retried)
+    ├── StorageError                  a template, roster or report on storage (schedcu/storage/)
+    │   ├── StorageProtocolUnavailable  the URL's fsspec package is not installed (names the extra)
+    │   ├── StorageCredentialsInUrl   a URL with a password, where credentials may not come from
+    │   ├── StorageNotFound           no file at the URL
+    │   ├── StorageAccessDenied       the storage refused the credentials or the rights
+    │   ├── StorageCertificateUntrusted  an https server's certificate is not trusted here
+    │   └── StorageUnavailable        time-out, 5xx, connection lost mid-download (retried)
     ├── CoverageError                 phase 3
     ├── VersionStatusRefused          a version cannot take that status (VERSION_ALREADY_ACTIVE)
     ├── PrefectApiError               the Prefect server named by PREFECT_API_URL
@@ -198,6 +205,41 @@ class AmionCodeMissing(AmionError):
 
 class AmionTransient(AmionError):
     code = "AMION_TRANSIENT"
+    transient = True
+
+
+class StorageError(SchedcuError):
+    code = "STORAGE_ERROR"
+
+
+class StorageProtocolUnavailable(StorageError):
+    code = "STORAGE_PROTOCOL_UNAVAILABLE"
+
+
+class StorageCredentialsInUrl(StorageError):
+    """A password inside a URL given as a parameter: it would be stored with the flow run."""
+
+    code = "STORAGE_CREDENTIALS_IN_URL"
+
+
+class StorageNotFound(StorageError):
+    code = "STORAGE_NOT_FOUND"
+
+
+class StorageAccessDenied(StorageError):
+    code = "STORAGE_ACCESS_DENIED"
+
+
+class StorageCertificateUntrusted(StorageError):
+    """Not retried: the same certificate will be refused again until SSL_CERT_FILE is set."""
+
+    code = "STORAGE_CERTIFICATE_UNTRUSTED"
+
+
+class StorageUnavailable(StorageError):
+    """A time-out (code STORAGE_TIMEOUT), a 5xx or a connection lost: trying again may help."""
+
+    code = "STORAGE_UNAVAILABLE"
     transient = True
 
 

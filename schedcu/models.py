@@ -101,6 +101,9 @@ class Person(SQLModel, table=True):
     updated_at: dt.datetime = _created_at()
 
 
+URL_LENGTH = 2000
+
+
 class ScheduleVersion(SQLModel, table=True):
     """One import of a template for a period; identified by hospital, file SHA-256 and period."""
 
@@ -129,6 +132,9 @@ class ScheduleVersion(SQLModel, table=True):
     effective_end: dt.date = Field(description="last service day of the period, inclusive")
     source_filename: str = Field(max_length=500)
     source_sha256: str = Field(max_length=64)
+    # Where the template was read from, without credentials (`s3://...`, `file:///...`); the
+    # first import's, when the same file came again through another address.
+    source_url: str | None = Field(default=None, max_length=URL_LENGTH)
     layout: TemplateLayout = Field(sa_type=_enum(TemplateLayout), nullable=False)
     template: dict[str, Any] = Field(
         default_factory=dict,

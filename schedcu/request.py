@@ -22,7 +22,8 @@ from schedcu.calendar import period_end
 from schedcu.errors import ConfigurationError
 from schedcu.hospital_code import HOSPITAL_CODE_PATTERN
 from schedcu.orchestration import period_label
-from schedcu.sources import allowed_path, readable_file
+from schedcu.sources import allowed_location, readable_file
+from schedcu.storage.location import Location, without_password
 
 MAX_MONTHS = 24
 FIRST_START = dt.date(2000, 1, 1)
@@ -71,8 +72,24 @@ UserId = Annotated[
     Field(examples=["jsmith"]),
 ]
 FilePath = Annotated[str, StringConstraints(min_length=1, max_length=PATH_LENGTH)]
-TemplatePath = Annotated[FilePath, Field(examples=["/srv/schedcu/templates/cumc-radiology.ods"])]
-RosterPath = Annotated[FilePath, Field(examples=["/srv/schedcu/templates/roster.yaml"])]
+TemplatePath = Annotated[
+    FilePath,
+    Field(
+        examples=[
+            "/srv/schedcu/templates/cumc-radiology.ods",
+            "s3://cumc-schedules/templates/cumc-radiology.ods",
+        ]
+    ),
+]
+RosterPath = Annotated[
+    FilePath,
+    Field(
+        examples=[
+            "/srv/schedcu/templates/roster.yaml",
+            "s3://cumc-schedules/templates/roster.yaml",
+        ]
+    ),
+]
 MAX_ID = 2**31 - 1  # the ids are INTEGER columns; a larger number would overflow SQLite's driver
 VersionId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID, examples=[12])]
 Reason = Annotated[
@@ -119,8 +136,14 @@ REFUSALS = {
         f"The reason must be 1 to {REASON_LENGTH} characters, without control characters "
         "other than line breaks; or give none",
     ),
-    "ods_path": ("ODS_NOT_READABLE", "The template must be given as the path of an .ods file"),
-    "roster_path": ("ROSTER_NOT_READABLE", "The roster must be given as the path of a YAML file"),
+    "ods_path": (
+        "ODS_NOT_READABLE",
+        "The template must be given as the path or address (URL) of an .ods file",
+    ),
+    "roster_path": (
+        "ROSTER_NOT_READABLE",
+        "The roster must be given as the path or address (URL) of a YAML file",
+    ),
     "version_id": ("NO_VERSION", "The schedule version must be given as its number (1 or more)"),
 }
 
@@ -193,11 +216,11 @@ class ImportRequest:
     """What the import flow works on once its parameters passed the edge."""
 
     hospital: str
-    ods_path: Path
+    ods_path: Path | Location
     start: dt.date
     months: int
     user_id: str | None = None
-    roster_path: Path | None = None
+    roster_path: Path | Location | None = None
 
     @property
     def end(self) -> dt.date:
@@ -209,7 +232,7 @@ class ImportRequest:
 
 
 def import_request(
-    *, default_start: dt.date, sources: Sequence[Path] | None, **parameters: Any
+    *, default_start: dt.date, sources: Sequence[str] | None, **parameters: Any
 ) -> ImportRequest:
     """The import's parameters checked: types and bounds, then the files. With `sources` (a run
     started from a deployment), the template and the roster must lie inside one of them."""
@@ -249,8 +272,13 @@ def promotion_request(**parameters: Any) -> PromotionRequest:
     return PromotionRequest(values.version_id, values.promoted_by, values.reason)
 
 
-def input_file(path: str, sources: Sequence[Path] | None, *, what: str, code: str) -> Path:
-    """A file a run reads: inside the sources first (when given), then a readable file."""
+def input_file(path: str, sources: Sequence[str] | None, *, what: str, code: str) -> Location:
+    """A file a run reads, a local path or a URL: never a URL with a password in it, inside the
+    sources (when given), and a local one must be a readable file. A URL is read when the phase
+    needs it (its errors are the storage's: STORAGE_NOT_FOUND, STORAGE_ACCESS_DENIED, ...)."""
+    where = without_password(path, what=what)
     if sources is not None:
-        path = str(allowed_path(path, sources, what=what))
-    return readable_file(path, what=what, code=code)
+        where = allowed_location(where, sources, what=what)
+    if where.path is not None:
+        readable_file(where.path, what=what, code=code)
+    return where

@@ -9,6 +9,7 @@ here (tasks/secrets.py): it is never a parameter of a flow or task.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,8 @@ from schedcu.config import Settings, get_settings
 from schedcu.db import get_engine
 from schedcu.errors import AmionError
 from schedcu.names import slug
+from schedcu.storage.location import Location
+from schedcu.storage.reports import publish_report
 from tasks.retry import transient_only
 from tasks.secrets import amion_access_code
 
@@ -45,7 +48,7 @@ def amion_scrape(
     hospital: str,
     version_id: int,
     period: str,
-    roster_path: Path | None = None,
+    roster_path: Path | Location | None = None,
     user_id: str | None = None,
 ) -> ScrapeOutcome:
     """Log in to Amion with the hospital's code, download the version's months, store them."""
@@ -61,7 +64,7 @@ def amion_scrape(
             version_id=version_id,
             code=amion_access_code(hospital, settings).get_secret_value(),
             settings=settings,
-            roster=load_roster(roster_path) if roster_path else None,
+            roster=load_roster(roster_path, settings) if roster_path else None,
             created_by=user_id,
         )
     except AmionError as error:
@@ -79,11 +82,14 @@ def publish_amion_evidence(hospital: str, error: AmionError, settings: Settings)
     if evidence.url:
         lines += [f"Page: `{evidence.url}`", ""]
     if evidence.screenshot_png:
-        folder = settings.resolved_reports_dir / slug(hospital)
-        folder.mkdir(parents=True, exist_ok=True)
-        shot = folder / f"amion-failure-{slug(error.code)}.png"
-        shot.write_bytes(evidence.screenshot_png)
-        lines += [f"Screenshot: `{shot.resolve()}`", ""]
+        name = f"amion-failure-{slug(error.code)}.png"
+        with tempfile.TemporaryDirectory(prefix="schedcu-evidence-") as scratch:
+            shot = Path(scratch) / name
+            shot.write_bytes(evidence.screenshot_png)
+            published = publish_report(
+                shot, settings.resolved_reports_url, f"{slug(hospital)}/{name}", settings
+            )
+        lines += [f"Screenshot: `{published.where}`", ""]
     if evidence.html:
         excerpt = evidence.html[:HTML_EXCERPT_CHARS].replace("```", "` ` `")
         lines += ["HTML of the page:", "", "```html", excerpt, "```"]

@@ -15,6 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from pathlib import Path
 
+import fsspec.config
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -23,6 +24,14 @@ from schedcu.config import get_settings
 from schedcu.db import create_db_engine, upgrade
 from tests.utils.browser import chromium_service
 from tests.utils.databases import empty_database_url, scratch_postgres_url
+from tests.utils.storage_servers import (
+    HttpsServer,
+    S3Server,
+    SftpServer,
+    running_https,
+    running_moto,
+    running_sshd,
+)
 
 POSTGRES_URL = os.environ.get("SCHEDCU_TEST_POSTGRES_URL")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -161,3 +170,81 @@ def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     `chromium_cdp_url` (SCHEDCU_CHROMIUM_CDP_URL) that makes a scrape connect to it."""
     with chromium_service(tmp_path_factory.mktemp("chromium")) as cdp_url:
         yield cdp_url
+
+
+# Storage servers on 127.0.0.1, one of each per session (tests/utils/storage_servers.py), and a
+# worker's view of them for one test: the S3 credentials in the AWS_* variables (botocore reads
+# them, and AWS_ENDPOINT_URL_S3 points s3fs at moto), the SFTP key in fsspec's configuration
+# (what FSSPEC_SFTP_KEY_FILENAME sets in a process that starts with it).
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """moto's standalone S3 server: `.url(key)` (`s3://<bucket>/<key>`), `.environment()`
+    (the AWS_* variables a worker needs), `.client()` (boto3, to put and read objects).
+    It takes any key (its presigned links open); `s3_strict_server` checks them."""
+    with running_moto(tmp_path_factory.mktemp("moto"), check_credentials=False) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def s3_strict_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
+    """moto with its IAM checks on: only the session's key pair is accepted."""
+    with running_moto(tmp_path_factory.mktemp("moto-strict"), check_credentials=True) as server:
+        yield server
+
+
+@pytest.fixture
+def s3_worker(s3_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
+    """This test's process reaches moto with the session's key (AWS_* variables)."""
+    for name, value in s3_server.environment().items():
+        monkeypatch.setenv(name, value)
+    return s3_server
+
+
+@pytest.fixture
+def s3_strict_worker(s3_strict_server: S3Server, monkeypatch: pytest.MonkeyPatch) -> S3Server:
+    for name, value in s3_strict_server.environment().items():
+        monkeypatch.setenv(name, value)
+    return s3_strict_server
+
+
+@pytest.fixture(scope="session")
+def sftp_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SftpServer]:
+    """OpenSSH's sshd serving SFTP only: `.url(path)`, `.key_file`, `.wrong_key_file`."""
+    with running_sshd(tmp_path_factory.mktemp("sshd")) as server:
+        yield server
+
+
+@pytest.fixture
+def sftp_worker(sftp_server: SftpServer, monkeypatch: pytest.MonkeyPatch) -> SftpServer:
+    """This test's process logs in to sshd with the user key (fsspec's sftp configuration)."""
+    options = {"key_filename": str(sftp_server.key_file), "look_for_keys": False}
+    monkeypatch.setitem(fsspec.config.conf, "sftp", options | {"allow_agent": False})
+    return sftp_server
+
+
+@pytest.fixture(scope="session")
+def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpsServer]:
+    """A stdlib https server asking for Basic authentication; it serves the folder `.files`
+    (shared by the session: each test puts its files under its own names).
+
+    aiohttp loads its trusted certificates when it is imported, so a client trusts the
+    server's CA only in a process started with SSL_CERT_FILE: `https_client_env`."""
+    folder = tmp_path_factory.mktemp("https")
+    (folder / "files").mkdir()
+    with running_https(
+        folder / "files", folder, user="coordinator", password="Https-pw-7"
+    ) as server:
+        yield server
+
+
+@pytest.fixture
+def https_client_env(https_server: HttpsServer, tmp_path: Path) -> dict[str, str]:
+    """The environment of a worker process that trusts the https server's CA (SSL_CERT_FILE)
+    and finds its login in a netrc file (NETRC, which aiohttp reads instead of ~/.netrc)."""
+    env = {k: v for k, v in os.environ.items() if k != "SSL_CERT_DIR"}
+    return env | {
+        "SSL_CERT_FILE": str(https_server.ca_file),
+        "NETRC": str(https_server.netrc(tmp_path / "netrc")),
+    }

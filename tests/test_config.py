@@ -9,7 +9,7 @@ from schedcu.config import Settings
 def test_default_database_is_sqlite_under_home(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "h")
     assert settings.resolved_database_url == f"sqlite:///{(tmp_path / 'h' / 'schedcu.db')}"
-    assert settings.resolved_reports_dir == tmp_path / "h" / "reports"
+    assert settings.resolved_reports_url == str(tmp_path / "h" / "reports")
 
 
 @pytest.mark.parametrize("prefix", ["postgres://", "postgresql://", "postgresql+psycopg://"])

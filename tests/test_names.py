@@ -94,7 +94,7 @@ PNG = b"\x89PNG picture"
 @flow(name="amion-evidence-check")
 def publish_screenshot(hospital: str, reports: str) -> None:
     error = AmionLoginFailed("Amion refused the code.", evidence=AmionEvidence(screenshot_png=PNG))
-    publish_amion_evidence(hospital, error, Settings(reports_dir=Path(reports)))
+    publish_amion_evidence(hospital, error, Settings(reports_url=str(reports)))
 
 
 @pytest.mark.parametrize("code", ["cumc-radiology", "a", "0", "a--b", "a" * 64])

@@ -26,11 +26,15 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
+from schedcu.config import MB, Settings, get_settings
 from schedcu.errors import RosterError
 from schedcu.models import Person, Specialty, utcnow
 from schedcu.names import person_key
+from schedcu.storage.fetch import opened
+from schedcu.storage.location import Location, location
 from schedcu.validation import ValidationResult
 
+MAX_ROSTER_BYTES = 10 * MB
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 
 
@@ -88,16 +92,19 @@ class Roster:
         return path
 
 
-def load_roster(path: Path | str) -> Roster:
-    """Read and check a roster file."""
-    path = Path(path)
+def load_roster(path: Path | str | Location, settings: Settings | None = None) -> Roster:
+    """Read and check a roster file, from a local path or a URL (at most MAX_ROSTER_BYTES)."""
+    where = path if isinstance(path, Location) else location(path)
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_RosterLoader)
+        with opened(
+            where, settings or get_settings(), what="roster", limit=MAX_ROSTER_BYTES
+        ) as file:
+            data = yaml.load(file.stream.read().decode("utf-8"), Loader=_RosterLoader)
     except OSError as exc:
-        raise RosterError(f"The roster file {path.name} cannot be read ({exc.strerror}).") from exc
+        raise RosterError(f"The roster file {where.name} cannot be read ({exc.strerror}).") from exc
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise RosterError(f"The roster file {path.name} is not valid YAML.") from exc
-    return roster_from_dict(data, source=path.name)
+        raise RosterError(f"The roster file {where.name} is not valid YAML.") from exc
+    return roster_from_dict(data, source=where.name)
 
 
 def roster_from_dict(data: Any, *, source: str = "the roster") -> Roster:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -17,17 +16,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     inspect = actions.add_parser(
         "inspect", help="show a template's layout, sheets, study types, positions and problems"
     )
-    inspect.add_argument("file", type=Path, help="the .ods template")
+    inspect.add_argument(
+        "file", help="the .ods template: a path or a URL (s3://, sftp://, https://)"
+    )
     inspect.add_argument("--json", action="store_true", help="print one JSON object")
     inspect.set_defaults(handler=run_inspect)
 
 
 def run_inspect(args: argparse.Namespace) -> int:
     from schedcu.ods.inspect import format_report, inspect_template
+    from schedcu.storage.location import location
 
     report = inspect_template(args.file)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
-        print(format_report(report, args.file))
+        print(format_report(report, location(args.file)))
     return 0 if report["importable"] else 1

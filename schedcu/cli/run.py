@@ -29,11 +29,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     cmd = subparsers.add_parser(
         "import", help="import a template and Amion for a period, then compute coverage"
     )
-    cmd.add_argument("--ods", required=True, type=Path, help="the coverage template (.ods)")
+    cmd.add_argument(
+        "--ods", required=True, help="the coverage template (.ods): a path or a URL (s3://, ...)"
+    )
     cmd.add_argument("--hospital", required=True, type=hospital_code, help="hospital code")
     cmd.add_argument("--start", required=True, type=iso_date, help="first day, YYYY-MM-DD")
     cmd.add_argument("--months", type=month_count, default=1, help="number of months (default 1)")
-    cmd.add_argument("--roster", type=Path, help="roster YAML (specialties and aliases)")
+    cmd.add_argument("--roster", help="roster YAML (specialties and aliases): a path or a URL")
     cmd.add_argument("--amion-url", help="Amion address; creates the hospital if it is new")
     cmd.add_argument("--user", help="who imports (stored on the version)")
     cmd.add_argument("--json", action="store_true", help="print exactly one JSON object")
@@ -42,7 +44,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "refresh", help="read Amion again and recalculate coverage; say what changed"
     )
     refresh.add_argument("--hospital", required=True, type=hospital_code, help="hospital code")
-    refresh.add_argument("--roster", type=Path, help="roster YAML (specialties and aliases)")
+    refresh.add_argument("--roster", help="roster YAML (specialties and aliases): a path or a URL")
     refresh.add_argument("--json", action="store_true", help="print exactly one JSON object")
     refresh.set_defaults(handler=run_refresh)
 
@@ -77,15 +79,30 @@ def _prepare_hospital(code: str, amion_url: str | None) -> str | None:
     return None
 
 
-def run_import(args: argparse.Namespace) -> int:
-    from schedcu.errors import ConfigurationError
+def _given_file(text: str, *, what: str, code: str) -> str:
+    """A local file checked and made absolute, or a URL as given; refused (before any flow run
+    stores it) when it holds a password."""
     from schedcu.sources import readable_file
+    from schedcu.storage.location import without_password
+
+    where = without_password(text, what=what)
+    if where.path is None:
+        assert where.url is not None
+        return where.url
+    return str(readable_file(where.path, what=what, code=code).resolve())
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from schedcu.errors import ConfigurationError, StorageError
 
     try:
-        readable_file(args.ods, what="template", code="ODS_NOT_READABLE")
-        if args.roster is not None:
-            readable_file(args.roster, what="roster", code="ROSTER_NOT_READABLE")
-    except ConfigurationError as error:
+        ods = _given_file(args.ods, what="template", code="ODS_NOT_READABLE")
+        roster = (
+            _given_file(args.roster, what="roster", code="ROSTER_NOT_READABLE")
+            if args.roster is not None
+            else None
+        )
+    except (ConfigurationError, StorageError) as error:
         return _usage_error(error.message)
     from schedcu.cli.prefect_server import no_server_configured, say_no_server
 
@@ -102,25 +119,27 @@ def run_import(args: argparse.Namespace) -> int:
         args,
         schedule_import,
         hospital=args.hospital,
-        ods_path=str(args.ods.resolve()),
+        ods_path=ods,
         start_date=args.start,
         months=args.months,
         user_id=args.user,
-        roster_path=str(args.roster.resolve()) if args.roster else None,
+        roster_path=roster,
     )
 
 
 def run_refresh(args: argparse.Namespace) -> int:
     from schedcu.config import get_settings
     from schedcu.db import get_engine
-    from schedcu.errors import ConfigurationError
+    from schedcu.errors import ConfigurationError, StorageError
     from schedcu.hospitals import get_hospital
-    from schedcu.sources import readable_file
 
     try:
-        if args.roster is not None:
-            readable_file(args.roster, what="roster", code="ROSTER_NOT_READABLE")
-    except ConfigurationError as error:
+        roster = (
+            _given_file(args.roster, what="roster", code="ROSTER_NOT_READABLE")
+            if args.roster is not None
+            else None
+        )
+    except (ConfigurationError, StorageError) as error:
         return _usage_error(error.message, "refresh")
     if get_hospital(get_engine(get_settings()), args.hospital) is None:
         return _usage_error(
@@ -133,7 +152,7 @@ def run_refresh(args: argparse.Namespace) -> int:
         args,
         nightly_refresh,
         hospital=args.hospital,
-        roster_path=str(args.roster.resolve()) if args.roster else None,
+        roster_path=roster,
     )
 
 

@@ -9,7 +9,6 @@ rolls back and returns the winner's version with INFO `ALREADY_IMPORTED`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -24,13 +23,21 @@ from schedcu.calendar import period_end
 from schedcu.config import Settings, get_settings
 from schedcu.db import transaction
 from schedcu.errors import ConfigurationError, UnusableTemplate
-from schedcu.models import Hospital, ScheduleVersion, ShiftInstance, VersionStatus, utcnow
+from schedcu.models import (
+    URL_LENGTH,
+    Hospital,
+    ScheduleVersion,
+    ShiftInstance,
+    VersionStatus,
+    utcnow,
+)
 from schedcu.ods.expand import expand_template
 from schedcu.ods.parse import parse_template
+from schedcu.storage.fetch import opened
+from schedcu.storage.location import Location, location
 from schedcu.validation import ValidationResult
 
 BATCH_SIZE = 5_000
-HASH_CHUNK = 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,23 +52,27 @@ def import_schedule(
     *,
     engine: Engine,
     hospital_code: str,
-    ods_path: Path,
+    ods_path: Path | Location,
     start: dt.date,
     months: int,
     user_id: str | None = None,
     flow_run_id: str | None = None,
     settings: Settings | None = None,
 ) -> ImportOutcome:
-    """Read `ods_path`, repeat it over `months` months from `start`, store it as a DRAFT version.
+    """Read `ods_path` (a local path or a URL), repeat it over `months` months from `start`,
+    store it as a DRAFT version.
 
-    Raises ConfigurationError (unknown hospital) or a SpreadsheetError carrying the
-    ValidationResult (file unusable, or not one shift instance); nothing is written then. The
-    period and the user id come checked (schedcu.request).
+    Raises ConfigurationError (unknown hospital), a StorageError (the URL cannot be read) or a
+    SpreadsheetError carrying the ValidationResult (file unusable, or not one shift instance);
+    nothing is written then. The period and the user id come checked (schedcu.request). A file
+    from a URL is downloaded whole (bounded) and checked as a local file would be.
     """
     settings = settings or get_settings()
     hospital_id, tz = _hospital(engine, hospital_code)
-    ods_path = Path(ods_path)
-    template, result = parse_template(ods_path, settings=settings)
+    source = ods_path if isinstance(ods_path, Location) else location(ods_path)
+    limit = settings.ods_max_content_bytes
+    with opened(source, settings, what="template", limit=limit) as template_file:
+        template, result = parse_template(template_file.stream, settings=settings)
     end = period_end(start, months)
     rows = list(
         expand_template(
@@ -85,8 +96,9 @@ def import_schedule(
         status=VersionStatus.DRAFT,
         effective_start=start,
         effective_end=end,
-        source_filename=ods_path.name[:500],
-        source_sha256=file_sha256(ods_path),
+        source_filename=source.name[:500],
+        source_sha256=template_file.sha256,
+        source_url=source.as_url[:URL_LENGTH],
         layout=template.layout,
         template=template.to_dict(),
         created_by=user_id,
@@ -106,14 +118,6 @@ def import_schedule(
         )
         return ImportOutcome(version_id, count, True, result)
     return ImportOutcome(version_id, len(rows), False, result)
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(HASH_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _hospital(engine: Engine, code: str) -> tuple[int, ZoneInfo]:

@@ -8,20 +8,32 @@ from typing import Any
 from schedcu.config import Settings
 from schedcu.errors import SchedcuError
 from schedcu.names import position_key
+from schedcu.storage.location import Location
 from schedcu.template import Template
 from schedcu.validation import Severity, ValidationResult
 
 
-def inspect_template(path: Path, settings: Settings | None = None) -> dict[str, Any]:
-    """The layout, sheets, study types, positions and all messages of a template file.
+def inspect_template(path: Path | str, settings: Settings | None = None) -> dict[str, Any]:
+    """The layout, sheets, study types, positions and all messages of a template file, local or
+    at a URL (downloaded as an import downloads it).
 
-    Never raises for a bad file: a refused file gives `layout: None`, `importable: False` and
-    its ERROR in `validation`.
+    Never raises for a bad file: a refused file (or address) gives `layout: None`,
+    `importable: False` and its ERROR in `validation`.
     """
+    from schedcu.config import get_settings
     from schedcu.ods.parse import parse_template
+    from schedcu.storage.fetch import opened
+    from schedcu.storage.location import without_password
 
+    settings = settings or get_settings()
     try:
-        template, result = parse_template(Path(path), settings=settings)
+        where = without_password(path, what="template")
+        if where.path is not None:
+            template, result = parse_template(where.path, settings=settings)
+        else:
+            limit = settings.ods_max_content_bytes
+            with opened(where, settings, what="template", limit=limit) as file:
+                template, result = parse_template(file.stream, settings=settings)
     except SchedcuError as err:
         return _report(None, err.validation)
     return _report(template, result)
@@ -63,7 +75,7 @@ def _report(template: Template | None, result: ValidationResult) -> dict[str, An
     return report
 
 
-def format_report(report: dict[str, Any], path: Path) -> str:
+def format_report(report: dict[str, Any], path: Path | Location) -> str:
     """The report as plain text for a terminal."""
     lines = [f"{path.name}: " + (f"{report['layout']} layout" if report["layout"] else "refused")]
     if report["sheets"]:

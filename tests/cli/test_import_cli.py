@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
+import sqlite3
 import subprocess
 
 from tests.cli.conftest import CODE, SCHEDCU, Cli
 from tests.utils.example_figures import MARCH_2026_COUNTS, MARCH_2026_COVERAGE
+from tests.utils.storage_servers import HttpsServer
 
 KEYS = {
     "flow_run_id",
@@ -79,6 +82,41 @@ def test_a_person_gets_a_readable_summary(cli: Cli) -> None:
     assert "Import COMPLETED (Completed)" in done.stdout
     assert "Reports:" in done.stdout
     assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_an_import_over_https_gives_the_figures_of_the_files_on_disk(
+    cli: Cli, https_server: HttpsServer, https_client_env: dict[str, str]
+) -> None:
+    """Template and roster from an https server with its own CA (SSL_CERT_FILE) and a login
+    in a netrc file: the same hand-worked figures as the import from disk above, and the
+    version records the template's address."""
+    folder = https_server.files / cli.hospital
+    folder.mkdir()
+    shutil.copyfile(cli.ods, folder / cli.ods.name)
+    shutil.copyfile(cli.roster, folder / cli.roster.name)
+    ods, roster = (https_server.url(f"{cli.hospital}/{p.name}") for p in (cli.ods, cli.roster))
+    cli.env |= {k: https_client_env[k] for k in ("SSL_CERT_FILE", "NETRC")}
+    args = [a if a != str(cli.ods) else ods for a in _import_args(cli)]
+    args = [a if a != str(cli.roster) else roster for a in args]
+    done = cli.run(*args, "--amion-url", cli.amion_url, "--json")
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = json.loads(done.stdout)
+    assert report["status"] == "COMPLETED"
+    assert report["counts"] == MARCH_2026_COUNTS
+    assert report["coverage"] == MARCH_2026_COVERAGE
+    database = cli.env["SCHEDCU_DATABASE_URL"].removeprefix("sqlite:///")
+    with sqlite3.connect(database) as connection:
+        sources = connection.execute("SELECT source_url FROM schedule_version").fetchall()
+    assert sources == [(ods,)]
+
+    (folder / cli.ods.name).unlink()
+    gone = cli.run(*args, "--json")
+    assert gone.returncode == 1, gone.stderr[-3000:]
+    failed = json.loads(gone.stdout)
+    assert [m["code"] for m in failed["validation"]] == ["STORAGE_NOT_FOUND"]
+    assert failed["phases"]["amion_scrape"]["outcome"] == "skipped"
+    assert "Traceback" not in gone.stdout + gone.stderr
+    assert https_server.password not in gone.stdout + gone.stderr + done.stdout + done.stderr
 
 
 def test_usage_errors_exit_2(cli: Cli) -> None:

@@ -57,13 +57,13 @@ def engine(sqlite_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     path = tmp_path / "schedcu.db"
     shutil.copyfile(sqlite_template, path)
     monkeypatch.setenv("SCHEDCU_DATABASE_URL", f"sqlite:///{path}")
-    monkeypatch.setenv("SCHEDCU_REPORTS_DIR", str(tmp_path / "reports"))
+    monkeypatch.setenv("SCHEDCU_REPORTS_URL", str(tmp_path / "reports"))
     get_settings.cache_clear()
     return create_db_engine(f"sqlite:///{path}")
 
 
-def test_the_task_stores_writes_files_and_publishes_three_artifacts(
-    engine: Engine, prefect_server: str, chromium: str
+def test_the_task_stores_writes_files_and_publishes_its_artifacts_and_report_links(
+    engine: Engine, prefect_server: str, chromium: str, tmp_path: Path
 ) -> None:
     version_id = store_version(
         engine,
@@ -79,7 +79,7 @@ def test_the_task_stores_writes_files_and_publishes_three_artifacts(
 
     assert result["rows"] == 7 * 2 * 2
     assert [Path(p).suffix for p in result["paths"]] == [".csv", ".ods", ".png"]
-    assert all(Path(p).parent == get_settings().resolved_reports_dir for p in result["paths"])
+    assert all(Path(p).parent == (tmp_path / "reports").resolve() for p in result["paths"])
     run_id = result["flow_run_id"]
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(
@@ -93,7 +93,13 @@ def test_the_task_stores_writes_files_and_publishes_three_artifacts(
         f"coverage-{hospital}",
         f"coverage-gaps-{hospital}",
         f"coverage-heatmap-{hospital}",
+        f"report-csv-{hospital}",
+        f"report-ods-{hospital}",
+        f"report-png-{hospital}",
     }
+    for path in map(Path, result["paths"]):  # a local report's link is its file:// address
+        link = by_key[f"report-{path.suffix[1:]}-{hospital}"]
+        assert link.data == f"[{path.name}]({path.as_uri()})"
     assert by_key[f"coverage-{hospital}"].type == "markdown"
     assert by_key[f"coverage-gaps-{hospital}"].type == "table"
     assert "Overall coverage" in str(by_key[f"coverage-{hospital}"].data)

@@ -3,14 +3,10 @@
 Each worker starts in an empty folder, with a Python that has the project's dependencies but not
 the project (tests/utils/remote_worker.py), so a run works only with the code that
 `import-remote`'s git_clone pull step fetched from a bare repository made from this checkout.
-The database is a PostgreSQL database of this module's own; templates and reports are on the
-"storage": a folder outside the workers' folders and the checkout, named to the runs by the
-template-source and reports settings.
-
-Switching the storage to the S3 stand-in touches only `Storage` below: `template()` / `roster()`
-upload to the bucket and return s3:// URLs, `reports()` lists the bucket's reports prefix, and
-`settings()` gives SCHEDCU_TEMPLATE_SOURCES=["s3://<bucket>/templates/"],
-SCHEDCU_REPORTS_URL=s3://<bucket>/reports/ and the stand-in's endpoint and keys.
+The database is a PostgreSQL database of this module's own; templates, rosters and reports are
+on the S3 stand-in (moto's server, the session's): the runs get s3:// addresses, the workers
+SCHEDCU_TEMPLATE_SOURCES=["s3://<bucket>/remote/templates/"],
+SCHEDCU_REPORTS_URL=s3://<bucket>/remote/reports/ and the stand-in's endpoint and keys.
 """
 
 from __future__ import annotations
@@ -48,6 +44,7 @@ from tests.utils.prefect_server import (
     process_worker,
 )
 from tests.utils.remote_worker import bare_repository, dependencies_only_python
+from tests.utils.storage_servers import S3Server
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -59,31 +56,42 @@ RUNS_PER_WORKER = 2
 RUNS_TIMEOUT_S = 600
 BUSY_RETRIES = 30
 PHASES = {"ods-import", "amion-scrape", "coverage"}
+PREFIX = "remote"  # this module's part of the session's bucket
 
 
 @dataclass
 class Storage:
-    """Where templates, rosters and reports live for the remote workers."""
+    """Where templates, rosters and reports live for the remote workers: the S3 stand-in's
+    bucket (`root` is only this test's scratch folder for the files it uploads)."""
 
     root: Path
+    s3: S3Server
+
+    def _upload(self, local: Path, key: str) -> str:
+        self.s3.client().put_object(Bucket=self.s3.bucket, Key=key, Body=local.read_bytes())
+        return self.s3.url(key)
 
     def template(self) -> str:
-        return str(write_example_template(self.root / "templates" / "template.ods"))
+        local = write_example_template(self.root / "template.ods")
+        return self._upload(local, f"{PREFIX}/templates/template.ods")
 
     def roster(self, hospital: str) -> str:
-        path = self.root / "templates" / f"roster-{hospital}.yaml"
-        return str(replace(example_roster(), hospital=hospital).dump(path))
+        local = replace(example_roster(), hospital=hospital).dump(self.root / f"{hospital}.yaml")
+        return self._upload(local, f"{PREFIX}/templates/roster-{hospital}.yaml")
 
     def reports(self, hospital: str) -> dict[str, int]:
-        """The hospital's report files and their sizes."""
-        folder = self.root / "reports"
-        return {p.name: p.stat().st_size for p in folder.glob(f"coverage-{hospital}-v*")}
+        """The hospital's report objects and their sizes."""
+        listed = self.s3.client().list_objects_v2(
+            Bucket=self.s3.bucket, Prefix=f"{PREFIX}/reports/coverage-{hospital}-v"
+        )
+        return {item["Key"].rpartition("/")[2]: item["Size"] for item in listed.get("Contents", [])}
 
     def settings(self) -> dict[str, str]:
-        (self.root / "templates").mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(parents=True, exist_ok=True)
         return {
-            "SCHEDCU_TEMPLATE_SOURCES": json.dumps([str(self.root / "templates")]),
-            "SCHEDCU_REPORTS_DIR": str(self.root / "reports"),
+            "SCHEDCU_TEMPLATE_SOURCES": json.dumps([self.s3.url(f"{PREFIX}/templates/")]),
+            "SCHEDCU_REPORTS_URL": self.s3.url(f"{PREFIX}/reports/"),
+            **self.s3.environment(),
         }
 
 
@@ -195,12 +203,13 @@ def remote(
     postgres_url: str,
     amion_server: AmionSimulator,
     chromium: str,
+    s3_server: S3Server,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Remote]:
     """`import-remote` deployed with `prefect deploy` from prefect.yaml, its repository variables
     pointing at a bare repository of this checkout, and two workers of its pool."""
     folder = tmp_path_factory.mktemp("remote")
-    storage = Storage(folder / "storage")
+    storage = Storage(folder / "uploads", s3_server)
     Variable.set("schedcu_repository", bare_repository(CHECKOUT, folder, BRANCH), overwrite=True)
     Variable.set("schedcu_branch", BRANCH, overwrite=True)
     with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):

@@ -9,6 +9,7 @@ import logging
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from prefect.blocks.system import Secret
@@ -24,6 +25,7 @@ from schedcu.models import Assignment, CoverageCalculation, ScheduleVersion, Scr
 from tasks.secrets import secret_block_name
 from tests.flows.conftest import CODE, Setup, artifacts, logs, task_runs
 from tests.utils.example_figures import MARCH_2026_COUNTS, MARCH_2026_COVERAGE
+from tests.utils.storage_servers import S3Server, SftpServer
 
 pytestmark = pytest.mark.usefixtures("prefect_api")
 
@@ -208,11 +210,50 @@ def test_invalid_input_fails_before_phase_1(
     assert task_runs(state.state_details.flow_run_id) == []
 
 
-def test_the_amion_code_appears_in_no_parameter_log_artifact_or_row(setup: Setup) -> None:
+def test_no_secret_appears_in_a_parameter_log_artifact_or_row(
+    setup: Setup, s3_worker: S3Server, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Amion code, and the storage's secret key of a run whose template, roster and reports
+    are on S3 (moto)."""
     Secret(value=CODE).save(secret_block_name(setup.hospital), overwrite=True, _sync=True)
     setup.amion.configure(fail_first=1, scope="export")  # a retried failure logs more
-    state = _run(setup)
+    folder = f"runs/{setup.hospital}"
+    for path in (setup.ods_path, setup.roster_path):
+        key = f"{folder}/{path.name}"
+        s3_worker.client().put_object(Bucket=s3_worker.bucket, Key=key, Body=path.read_bytes())
+    monkeypatch.setenv("SCHEDCU_REPORTS_URL", s3_worker.url(f"{folder}/reports"))
+    get_settings.cache_clear()
+    state = _run(
+        setup,
+        ods_path=s3_worker.url(f"{folder}/{setup.ods_path.name}"),
+        roster_path=s3_worker.url(f"{folder}/{setup.roster_path.name}"),
+    )
     assert state.name == "Completed", state.message
+    result = state.result(_sync=True)
+    assert result["counts"] == MARCH_2026_COUNTS  # as from disk
+    assert result["reports"] == [
+        s3_worker.url(f"{folder}/reports/{name}") for name in _report_names(result)
+    ]
+    with Session(setup.engine) as session:
+        version = session.get(ScheduleVersion, result["schedule_version_id"])
+        assert version is not None
+        assert version.source_url == s3_worker.url(f"{folder}/{setup.ods_path.name}")
+    published = artifacts(state.state_details.flow_run_id)
+    links = [a for a in published if (a.key or "").startswith("report-")]  # markdown [name](url)
+    assert sorted(a.key for a in links) == [
+        f"report-{k}-{setup.hospital}" for k in ["csv", "ods", "png"]
+    ]
+    for link in links:
+        target = str(link.data).split("](", 1)[1].rstrip(")")
+        name = target.split("?", 1)[0].rsplit("/", 1)[1]
+        opened = httpx.get(target)
+        assert (
+            opened.status_code == 200
+            and opened.content
+            == s3_worker.client()
+            .get_object(Bucket=s3_worker.bucket, Key=f"{folder}/reports/{name}")["Body"]
+            .read()
+        )
     flow_run_id = state.state_details.flow_run_id
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(flow_run_id)
@@ -226,3 +267,29 @@ def test_the_amion_code_appears_in_no_parameter_log_artifact_or_row(setup: Setup
             texts.append(repr(rows))
     assert len(texts) > 10
     assert not [text for text in texts if CODE in text]
+    assert not [text for text in texts if s3_worker.secret_key in text]
+
+
+def _report_names(result: dict) -> list[str]:
+    stem = f"coverage-{result['hospital']}-v{result['schedule_version_id']}"
+    return [f"{stem}.csv", f"{stem}.ods", f"{stem}.png"]
+
+
+def test_the_same_file_through_two_addresses_is_one_version(
+    setup: Setup, s3_worker: S3Server, sftp_worker: SftpServer
+) -> None:
+    key = f"runs/{setup.hospital}/{setup.ods_path.name}"
+    body = setup.ods_path.read_bytes()
+    s3_worker.client().put_object(Bucket=s3_worker.bucket, Key=key, Body=body)
+    first = _run(setup, ods_path=s3_worker.url(key)).result(_sync=True)
+    second = _run(setup, ods_path=sftp_worker.url(setup.ods_path)).result(_sync=True)
+    assert first["schedule_version_id"] == second["schedule_version_id"]
+    assert "ALREADY_IMPORTED" in {m["code"] for m in second["validation"]}
+
+
+def test_a_template_address_with_a_password_is_refused_before_phase_1(setup: Setup) -> None:
+    state = _run(setup, ods_path="sftp://coordinator:Pw-in-url-9@127.0.0.1:22/t/template.ods")
+    error = state.result(raise_on_failure=False, _sync=True)
+    assert isinstance(error, OrchestrationFailed) and error.code == "STORAGE_CREDENTIALS_IN_URL"
+    assert "Pw-in-url-9" not in (state.message or "")
+    assert task_runs(state.state_details.flow_run_id) == []

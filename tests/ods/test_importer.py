@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import threading
 from collections import Counter
 from pathlib import Path
@@ -17,7 +18,7 @@ from schedcu.config import Settings
 from schedcu.db import transaction
 from schedcu.errors import ConfigurationError, UnusableTemplate
 from schedcu.models import ScheduleVersion, ShiftInstance, TemplateLayout, VersionStatus
-from schedcu.ods.importer import ImportOutcome, file_sha256, import_schedule
+from schedcu.ods.importer import ImportOutcome, import_schedule
 from schedcu.template import Template
 from tests.ods.builders import content_xml, sheet_xml, write_ods
 from tests.utils.builders import make_hospital
@@ -81,7 +82,7 @@ def test_real_template_for_one_month(
         dt.date(2026, 3, 31),
     )
     assert version.source_filename == "cuSchedNormalized.ods"
-    assert version.source_sha256 == file_sha256(real_template_path)
+    assert version.source_sha256 == hashlib.sha256(real_template_path.read_bytes()).hexdigest()
     assert version.created_by == "coordinator@example.org"
     assert version.flow_run_id == "7d3f0a52-1111-2222-3333-444455556666"
     assert len(Template.from_dict(version.template).sheets) == 12

@@ -19,6 +19,7 @@ test_kill.py drive Amion).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import shutil
 import subprocess
@@ -48,7 +49,6 @@ from sqlalchemy.engine import Engine
 
 from schedcu.examples.template_ods import write_example_template
 from schedcu.hospitals import add_hospital
-from schedcu.ods.importer import file_sha256
 from tests.reliability.conftest import counts
 from tests.utils.prefect_server import prefect_environment
 
@@ -88,7 +88,7 @@ def distinct_templates(folder: Path, count: int) -> list[Path]:
         with zipfile.ZipFile(path, "a") as archive:
             archive.comment = f"variant {number}".encode()
         paths.append(path)
-    assert len({file_sha256(path) for path in paths}) == count
+    assert len({hashlib.sha256(path.read_bytes()).hexdigest() for path in paths}) == count
     return paths
 
 
@@ -156,7 +156,9 @@ def test_imports_of_one_hospital_run_one_at_a_time(
     assert not overlapping, "two imports of one hospital ran at the same time"
     version_of: dict[str, set[int]] = {}
     for path, run in zip(submitted, serial, strict=True):
-        version_of.setdefault(file_sha256(path), set()).add(run.report["schedule_version_id"])
+        version_of.setdefault(hashlib.sha256(path.read_bytes()).hexdigest(), set()).add(
+            run.report["schedule_version_id"]
+        )
     assert all(len(ids) == 1 for ids in version_of.values()), version_of
     stored = counts(db_engine, hospital)
     assert stored["versions"] == DISTINCT_FILES
