@@ -1,7 +1,7 @@
 """what changed: the inputs and the comparison stored with each coverage calculation
 
 Revision ID: 14b1c0d2e3f4
-Revises: 3b62699fc391
+Revises: 14a1c0d2e3f4
 Create Date: 2026-12-01 09:00:00.000000
 """
 

@@ -1,7 +1,7 @@
 """schedule version: where its template came from
 
 Revision ID: 12a1c0d2e3f4
-Revises: 3b62699fc391
+Revises: 14b1c0d2e3f4
 Create Date: 2026-11-30 00:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "12a1c0d2e3f4"
-down_revision: str | None = "3b62699fc391"
+down_revision: str | None = "14b1c0d2e3f4"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
