@@ -2,7 +2,8 @@
 
 The one place where schedcu's commands meet Prefect's HTTP client: a 401 or 403 becomes
 PREFECT_UNAUTHORIZED (the server has an auth string, and this process has none or another), a
-refused connection or a time-out PREFECT_UNREACHABLE. No message shows the credentials.
+refused connection, a time-out or a temporary server that does not start in time
+PREFECT_UNREACHABLE. No message shows the credentials.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from prefect.settings import get_current_settings
 from schedcu.errors import PrefectApiError, PrefectUnauthorized, PrefectUnreachable
 
 REFUSED_STATUSES = frozenset({401, 403})
+EPHEMERAL_TIMEOUT = "Timed out while attempting to connect to ephemeral Prefect API server"
 
 
 def _server_url() -> str:
@@ -44,6 +46,14 @@ def _unauthorized() -> PrefectUnauthorized:
     return PrefectUnauthorized(f"The Prefect server at {_server_url()} asks who you are: {advice}.")
 
 
+def _temporary_server_too_slow() -> PrefectUnreachable:
+    return PrefectUnreachable(
+        "The temporary Prefect server did not start in time (the machine may be busy): start one "
+        "with `prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api, or "
+        "allow it longer with PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS."
+    )
+
+
 def _unreachable() -> PrefectUnreachable:
     return PrefectUnreachable(
         f"Nothing answers at the Prefect server {_server_url()} (PREFECT_API_URL): start it "
@@ -64,4 +74,10 @@ def prefect_api_errors() -> Iterator[None]:
         failure = _unauthorized()
     except (httpx.ConnectError, httpx.TimeoutException):
         failure = _unreachable()
+    except RuntimeError as exc:
+        # Prefect raises a bare RuntimeError when its temporary server does not answer in time;
+        # its sentence is the only thing that tells it apart.
+        if EPHEMERAL_TIMEOUT not in str(exc):
+            raise
+        failure = _temporary_server_too_slow()
     raise failure

@@ -14,6 +14,9 @@ import sys
 from collections.abc import Sequence
 
 BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a command whose reader went away
+# Prefect gives its temporary server 20 s to start, which a busy 2-core machine can exceed (seen:
+# `make demo` beside a test run); the commands that start one wait up to this long instead.
+TEMPORARY_SERVER_STARTUP_S = "180"
 COMMAND_MODULES = (
     "schedcu.cli.db",
     "schedcu.cli.amion_sim",
@@ -44,6 +47,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from schedcu.errors import SchedcuError
 
     args = build_parser().parse_args(argv)
+    # Read by Prefect's settings when it is first imported, so set before any command runs.
+    os.environ.setdefault(
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", TEMPORARY_SERVER_STARTUP_S
+    )
     try:
         return int(args.handler(args) or 0)
     except SchedcuError as err:

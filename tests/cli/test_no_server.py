@@ -92,3 +92,22 @@ def test_a_settings_file_that_may_name_a_server_leaves_the_decision_to_prefect(
     )  # fmt: skip
     assert done.returncode == 1
     assert "PREFECT_UNREACHABLE" in done.stderr and "no Prefect server is set" not in done.stderr
+
+
+def test_a_temporary_server_that_does_not_start_in_time_gets_a_coded_sentence(
+    tmp_path: Path,
+) -> None:
+    """Runs were recorded here (the temporary server's database exists), so `status` starts the
+    temporary server; given no time to start, it is refused with a sentence, not a traceback."""
+    env = _without_server(tmp_path) | {"PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "0"}
+    (tmp_path / "prefect-home").mkdir(exist_ok=True)
+    (tmp_path / "prefect-home" / "prefect.db").touch()
+    done = subprocess.run(
+        [SCHEDCU, "status", "--hospital", "cumc-radiology"],
+        env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert "schedcu: PREFECT_UNREACHABLE: The temporary Prefect server did not start" in (
+        done.stderr
+    )
+    assert "Traceback" not in done.stderr
