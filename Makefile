@@ -45,13 +45,20 @@ chromium: | $(PY)
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; \
 	fi
 
-# Headless LibreOffice for the tests that reopen the .ods reports (required when CI=true).
+# Headless LibreOffice for the tests that reopen the .ods reports (required when CI=true), and
+# poppler's pdfinfo/pdftotext for the one that reads what LibreOffice prints.
 libreoffice:
 	@if command -v libreoffice >/dev/null 2>&1; then \
 		echo "LibreOffice: $$(command -v libreoffice)"; \
 	else \
 		echo "LibreOffice: installing Debian's libreoffice-calc-nogui"; \
 		apt-get update -qq && apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui >/dev/null; \
+	fi
+	@if command -v pdftotext >/dev/null 2>&1 && command -v pdfinfo >/dev/null 2>&1; then \
+		echo "poppler: $$(command -v pdftotext)"; \
+	else \
+		echo "poppler: installing Debian's poppler-utils"; \
+		apt-get update -qq && apt-get install -y -qq --no-install-recommends poppler-utils >/dev/null; \
 	fi
 
 # OpenSSH's server for the SFTP tests (they start their own sshd on a free loopback port).
