@@ -22,6 +22,7 @@ _KEYS = {
     re.sub(r"[\s_]", "", name).casefold(): name for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 }
 # The ShiftInstance columns these values go to.
+_NEEDED = ("Date", "ShiftType", "RequiredStaffing", "StudyType")
 _LENGTHS = {"ShiftType": MAX_NAME, "StudyType": MAX_NAME, "SpecialtyConstraint": 64}
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
 _ISO_DURATION = re.compile(r"^PT(\d+)H(\d+)M(\d+(?:\.\d+)?)S$")
@@ -52,7 +53,7 @@ class FlatReader:
         self._dates: dict[str, dt.date | None] = {}
         self._times: dict[str, dt.time | None] = {}
         self._staffings: dict[str, int | None] = {}
-        self._strings: dict[str, str] = {}
+        self._stripped: dict[str, str] = {}  # a cell's text -> that text stripped
         self._prefix = cell_ref(sheet, 0, 0)[:-1]  # `'Sheet'!A`, completed by the row number
         if ("StartTime" in columns) != ("EndTime" in columns):
             present = "StartTime" if "StartTime" in columns else "EndTime"
@@ -75,36 +76,44 @@ class FlatReader:
         return shifts
 
     def _shift(self, row: int, cells: Sequence[Cell]) -> FlatShift | None:
-        values: dict[str, Cell] = {}
         fields = self._fields
-        for cell in cells:
-            name = fields.get(cell.col)
-            if name is not None:
-                values[name] = cell
-        for name in ("Date", "ShiftType", "RequiredStaffing", "StudyType"):
-            cell = values.get(name)
-            if cell is None or not (cell.text.strip() or cell.value):
+        values = {fields[cell.col]: cell for cell in cells if cell.col in fields}
+        # Each spelling stripped once, and one copy kept: a long list repeats a handful.
+        stripped = self._stripped
+        texts: dict[str, str] = {}
+        for name, cell in values.items():
+            text = stripped.get(cell.text)
+            if text is None:
+                text = cell.text.strip()
+                text = stripped[cell.text] = stripped.setdefault(text, text)
+            texts[name] = text
+        for name in _NEEDED:
+            if not (texts.get(name) or (name in values and values[name].value)):
                 return self._skip(row, self._columns[name], "MISSING_VALUE", f"{name} is empty")
         for name, limit in _LENGTHS.items():
-            cell = values.get(name)
-            if cell is not None and len(cell.text.strip()) > limit:
+            if len(texts.get(name, "")) > limit:
                 return self._skip(
-                    row, cell.col, "NAME_TOO_LONG", f"{name} is longer than {limit} characters"
+                    row,
+                    values[name].col,
+                    "NAME_TOO_LONG",
+                    f"{name} is longer than {limit} characters",
                 )
         date = self._date(values["Date"])
         if date is None:
-            cell = values["Date"]
             return self._skip(
-                row, cell.col, "INVALID_DATE", f"{cell.text.strip()!r} is not a date (YYYY-MM-DD)"
+                row,
+                values["Date"].col,
+                "INVALID_DATE",
+                f"{texts['Date']!r} is not a date (YYYY-MM-DD)",
             )
         staffing = self._staffing(values["RequiredStaffing"])
         if staffing is None:
-            cell = values["RequiredStaffing"]
             return self._skip(
                 row,
-                cell.col,
+                values["RequiredStaffing"].col,
                 "INVALID_STAFFING",
-                f"required staffing {cell.text.strip()!r} is not a whole number of 0 or more",
+                f"required staffing {texts['RequiredStaffing']!r} is not a whole number of 0 or "
+                "more",
             )
         start = end = None
         if "StartTime" in values or "EndTime" in values:
@@ -112,14 +121,12 @@ class FlatReader:
             if window is None:
                 return None
             start, end = window
-        constraint = values.get("SpecialtyConstraint")
-        constraint_text = constraint.text.strip() if constraint is not None else ""
         return FlatShift(
             date=date,
-            shift_type=self._string(values["ShiftType"].text),
+            shift_type=texts["ShiftType"],
             required_staffing=staffing,
-            specialty_constraint=self._string(constraint_text) if constraint_text else None,
-            study_type=self._string(values["StudyType"].text),
+            specialty_constraint=texts.get("SpecialtyConstraint") or None,
+            study_type=texts["StudyType"],
             start=start,
             end=end,
             location=f"{self._prefix}{row + 1}",
@@ -145,10 +152,6 @@ class FlatReader:
             f"Row {row + 1} of sheet {self.sheet!r} is skipped: {why}.",
             cell_ref(self.sheet, row, col),
         )
-
-    def _string(self, text: str) -> str:
-        text = text.strip()
-        return self._strings.setdefault(text, text)
 
     def _date(self, cell: Cell) -> dt.date | None:
         raw = (cell.value if cell.value_type == "date" else cell.text).strip()

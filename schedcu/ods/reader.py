@@ -217,6 +217,7 @@ def _row_cells(row: etree._Element, sheet: str, row_index: int, budget: _Budget)
     and covered cells (ODF schema); covered cells take their column but are empty."""
     cells: list[Cell] = []
     append = cells.append
+    max_columns = budget.max_columns
     col = 0
     for element in row:
         raw_repeat = element.get(A_COLS_REPEATED)
@@ -236,13 +237,13 @@ def _row_cells(row: etree._Element, sheet: str, row_index: int, budget: _Budget)
                         text = _inline(child, sheet, row_index, col)
                     else:
                         text = child.text or ""
-                        if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+                        if "  " in text or not text.isprintable():  # \t, \n, \r are not
                             text = _WHITESPACE.sub(" ", text)
             elif count:
                 text = _paragraphs(element, sheet, row_index, col)
             if text or value is not None:
-                if col + repeat > budget.max_columns:
-                    raise _too_many_columns(sheet, row_index, col, budget.max_columns)
+                if col + repeat > max_columns:
+                    raise _too_many_columns(sheet, row_index, col, max_columns)
                 append(_new_cell(Cell, (row_index, col, text, value_type, value)))
                 if repeat > 1:
                     cells.extend(
@@ -272,7 +273,7 @@ def _paragraphs(element: etree._Element, sheet: str, row: int, col: int) -> str:
 def _plain(text: str | None) -> str:
     if not text:
         return ""
-    if "  " in text or "\n" in text or "\t" in text or "\r" in text:
+    if "  " in text or not text.isprintable():
         return _WHITESPACE.sub(" ", text)
     return text
 
