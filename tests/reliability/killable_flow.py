@@ -3,7 +3,8 @@
 When the flow-run process starts with SCHEDCU_TEST_KILL=`<phase>:<point>` (set per run through
 the deployment's job variables; nothing else reads it), it SIGKILLs itself:
 
-- `in_transaction`: right after the phase wrote its main rows, before its transaction commits;
+- `in_transaction`: right after the phase's first write to its table (its rows, or the DELETE of
+  those it replaces), before its transaction commits;
 - `after_commit`: right after that transaction committed, before the task reports back.
 
 The phase is recognised by the table it fills (`shift_instance`, `assignment`, `coverage_row`),
@@ -39,7 +40,11 @@ def install_kill_switch(switch: str) -> None:
     phase, point = switch.split(":")
     if phase not in PHASE_TABLES or point not in POINTS:
         raise ValueError(f"{KILL_ENV}={switch!r}: expected <phase>:<point>")
-    insert = re.compile(rf'^\s*INSERT INTO "?{PHASE_TABLES[phase]}"?\s', re.IGNORECASE)
+    # The phase's first write to its table through SQLAlchemy: its INSERT, or the DELETE of the
+    # rows it replaces (phase 2 on PostgreSQL then writes by COPY, which SQLAlchemy never sees).
+    insert = re.compile(
+        rf'^\s*(INSERT INTO|DELETE FROM) "?{PHASE_TABLES[phase]}"?\s', re.IGNORECASE
+    )
     written = {"rows": False}
 
     def after_cursor_execute(_connection: Any, _cursor: Any, statement: str, *_: Any) -> None:
