@@ -25,10 +25,15 @@ from schedcu.models import (
     VersionStatus,
 )
 from schedcu.names import position_key
-from schedcu.ods.expand import expand_template
 from schedcu.versions import promote
-from tests.coverage.builders import DAY_START, TZ, assign, matrix, sheet, store_version
-from tests.utils.builders import make_version
+from tests.coverage.builders import (
+    TZ,
+    add_template_version,
+    assign,
+    matrix,
+    sheet,
+    store_version,
+)
 
 SAT, SUN = dt.date(2026, 3, 14), dt.date(2026, 3, 15)
 CPMC, ALLEN = "CPMC CT Body", "Allen MR Neuro"
@@ -247,20 +252,10 @@ def _version_of_same_hospital(
         old = session.get(ScheduleVersion, version_id)
         assert old is not None
         hospital = session.get(Hospital, old.hospital_id)
-        version = make_version(
-            session,
-            hospital,
-            effective_start=days[0],
-            effective_end=days[1],
-            layout=template.layout,
-            template=template.to_dict(),
-        )
-        rows = [
-            {**row, "version_id": version.id}
-            for row in expand_template(
-                template, start=days[0], end=days[1], tz=TZ, day_start=DAY_START
-            )
-        ]
-        session.execute(sa.insert(ShiftInstance.__table__), rows)
-        assert position_key("Mid 3") in {row["position_key"] for row in rows}
+        assert hospital is not None
+        version = add_template_version(session, hospital, template, days)
+        rows = session.execute(
+            sa.select(ShiftInstance.position_key).where(ShiftInstance.version_id == version.id)
+        ).all()
+        assert position_key("Mid 3") in {row.position_key for row in rows}
         return version.id

@@ -10,12 +10,21 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from schedcu.calendar import place_window
 from schedcu.config import Settings
 from schedcu.coverage import CoverageResult, calculate_coverage
 from schedcu.db import transaction
-from schedcu.models import Assignment, Person, ShiftInstance, Specialty, TemplateLayout
+from schedcu.models import (
+    Assignment,
+    Hospital,
+    Person,
+    ScheduleVersion,
+    ShiftInstance,
+    Specialty,
+    TemplateLayout,
+)
 from schedcu.names import position_key
 from schedcu.ods.expand import expand_template
 from schedcu.template import FlatShift, SheetRule, Template
@@ -167,6 +176,26 @@ def flat(*shifts: tuple[dt.date, str, int, str]) -> Template:
     )
 
 
+def add_template_version(
+    session: Session, hospital: Hospital, template: Template, days: tuple[dt.date, dt.date]
+) -> ScheduleVersion:
+    """A version of `template` over `days` for `hospital`, with its shift instances."""
+    version = make_version(
+        session,
+        hospital,
+        effective_start=days[0],
+        effective_end=days[1],
+        layout=template.layout,
+        template=template.to_dict(),
+    )
+    rows = [
+        {**row, "version_id": version.id}
+        for row in expand_template(template, start=days[0], end=days[1], tz=TZ, day_start=DAY_START)
+    ]
+    session.execute(sa.insert(ShiftInstance.__table__), rows)
+    return version
+
+
 def store_version(
     engine: Engine,
     template: Template,
@@ -178,21 +207,7 @@ def store_version(
     assignments given as (person name, service day, position, start, end); the version's id."""
     with transaction(engine) as session:
         hospital = make_hospital(session)
-        version = make_version(
-            session,
-            hospital,
-            effective_start=days[0],
-            effective_end=days[1],
-            layout=template.layout,
-            template=template.to_dict(),
-        )
-        rows = [
-            {**row, "version_id": version.id}
-            for row in expand_template(
-                template, start=days[0], end=days[1], tz=TZ, day_start=DAY_START
-            )
-        ]
-        session.execute(sa.insert(ShiftInstance.__table__), rows)
+        version = add_template_version(session, hospital, template, days)
         people = {
             name: make_person(session, hospital, name=name, specialty=specialty)
             for name, specialty in roster
