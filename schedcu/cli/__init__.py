@@ -51,6 +51,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault(
         "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", TEMPORARY_SERVER_STARTUP_S
     )
+    # A temporary server started by a command sends no analytics (it only logs an error where
+    # the network is closed, as on a hospital's worker).
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     try:
         return int(args.handler(args) or 0)
     except SchedcuError as err:
