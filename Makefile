@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# pytest-xdist processes; each is a test session with its own servers (Prefect, Chromium, ...).
+TEST_WORKERS ?= 2
 
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
@@ -79,7 +81,7 @@ pytest: install-dev
 	@if [ -z "$$SCHEDCU_TEST_POSTGRES_URL" ] && $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
 		export SCHEDCU_TEST_POSTGRES_URL="$(PG_TEST_URL)"; \
 	fi; \
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 clean:
 	rm -rf $(VENV) .schedcu .bench .pytest_cache .ruff_cache

@@ -47,6 +47,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The modules that run flows on the Prefect server (or are marked `slow`) first, each
+    module's tests kept together and in order.
+
+    `make test` hands whole modules to two xdist workers in this order; starting the long ones
+    first keeps one worker from finishing a long module alone at the end."""
+    long_modules = {
+        item.path
+        for item in items
+        if item.get_closest_marker("slow") or "prefect_server" in getattr(item, "fixturenames", ())
+    }
+    items.sort(key=lambda item: item.path not in long_modules)
+
+
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
     """No test sees the developer's SCHEDCU_* settings; each gets its own SCHEDCU_HOME."""
