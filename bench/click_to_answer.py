@@ -141,14 +141,13 @@ def _one_click(api, deployment_id: str, template: Path, amion_url: str) -> dict[
     parameters = {"hospital": hospital, "ods_path": str(template), "start_date": "2026-03-01",
                   "months": 1}  # fmt: skip
     clicked = time.perf_counter()
-    created = api.post(
-        f"/deployments/{deployment_id}/create_flow_run", json={"parameters": parameters}
+    created = _answered(
+        api, "POST", f"/deployments/{deployment_id}/create_flow_run", parameters=parameters
     )
-    created.raise_for_status()
-    run_id = created.json()["id"]
+    run_id = created["id"]
     seen: dict[str, float] = {}
     while True:
-        run = api.get(f"/flow_runs/{run_id}").json()
+        run = _answered(api, "GET", f"/flow_runs/{run_id}")
         kind = run["state"]["type"]
         seen.setdefault(kind, time.perf_counter() - clicked)
         if kind in FINAL:
@@ -165,6 +164,19 @@ def _one_click(api, deployment_id: str, template: Path, amion_url: str) -> dict[
         "completed": seen[kind],
         "own": own,
     }
+
+
+def _answered(api, method: str, url: str, **body: object) -> dict:  # type: ignore[no-untyped-def]
+    """The answer's JSON; a busy server's 503 (its SQLite database locked) is asked again after a
+    short wait, as Prefect's own client does (and as a person clicks Run again)."""
+    for _ in range(10):
+        response = api.request(method, url, json=body or None)
+        if response.status_code != 503:
+            response.raise_for_status()
+            return response.json()
+        time.sleep(0.5)
+    response.raise_for_status()
+    return response.json()
 
 
 def _seconds_between(start: str, end: str) -> float:
