@@ -48,17 +48,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The modules that run flows on the Prefect server (or are marked `slow`) first, each
-    module's tests kept together and in order.
+    """The longest modules first: those marked `slow` (they start their own servers, workers or
+    installs), then those that run flows on the Prefect server, then the rest; each module's
+    tests kept together and in order.
 
     `make test` hands whole modules to two xdist workers in this order; starting the long ones
     first keeps one worker from finishing a long module alone at the end."""
-    long_modules = {
-        item.path
-        for item in items
-        if item.get_closest_marker("slow") or "prefect_server" in getattr(item, "fixturenames", ())
-    }
-    items.sort(key=lambda item: item.path not in long_modules)
+    rank: dict[Path, int] = {}
+    for item in items:
+        runs_flows = "prefect_server" in getattr(item, "fixturenames", ())
+        item_rank = 0 if item.get_closest_marker("slow") else 1 if runs_flows else 2
+        rank[item.path] = min(rank.get(item.path, 2), item_rank)
+    items.sort(key=lambda item: rank[item.path])
 
 
 @pytest.fixture(autouse=True)

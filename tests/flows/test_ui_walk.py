@@ -45,6 +45,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("prefect_api")]
 STEP_TIMEOUT_MS = 60_000  # a page on a loaded 2-core machine
 RUN_TIMEOUT_MS = RUNS_TIMEOUT_S * 1000
 SUBMIT_ATTEMPTS = 5
+CLOSE_ATTEMPTS = 50  # toasts on the page: a few, each closed once
 GAP_TIME = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \d{2} Mar 2026 \d{2}:\d{2}$")
 
 
@@ -288,14 +289,25 @@ def _submit(page: Page, steps: Steps, name: str, renamed: str) -> str:
         if landed.count():
             break
         steps.shot("server-refused-the-run")
-        for close in toasts.locator(".p-toast__close-btn").all():  # error toasts stay
-            close.click(force=True)  # they slide in and out: never "stable"
+        _close_toasts(page, toasts)
         expect(refused).to_have_count(0)
     shown = re.compile(f"{re.escape(name)}|{re.escape(renamed)}")
     page.locator("a[href*='/runs/flow-run/']", has_text=shown).first.click()
     page.wait_for_url("**/runs/flow-run/**")
     steps.shot("run-page")
     return page.url.split("/runs/flow-run/")[1].split("?")[0]
+
+
+def _close_toasts(page: Page, toasts: Locator) -> None:
+    """Close every toast (error toasts stay until closed). A toast slides in and out and stacks
+    below the others, even past the window's edge, so its close button has no stable place to be
+    clicked at: the click is dispatched to the button itself."""
+    close = toasts.locator(".p-toast__close-btn")
+    for _ in range(CLOSE_ATTEMPTS):
+        if not close.count():
+            return
+        close.first.dispatch_event("click")
+        page.wait_for_timeout(100)  # the closed toast's slide out
 
 
 def _open_artifact(page: Page, key: str) -> None:
